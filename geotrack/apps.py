@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GeotrackConfig(AppConfig):
+    name = "geotrack"
+    verbose_name = "geotrack"

@@ -1,0 +1,1 @@
+from knox.auth import TokenAuthentication  # noqa: F401

@@ -132,3 +132,25 @@ def progress_report_add(
     report.save()
     projects_refresh_progress(project_ids=[project.pk])
     return report
+
+
+@transaction.atomic
+def project_save(*, project: Project, changed_fields: Iterable[str] = ()) -> Project:
+    """Save a project's own fields, bump its version and keep its regions derived.
+
+    The version (and so the ETag) changes with the project's own fields and
+    geometry. Regions are derived again when the geometry changes; a primary
+    region given explicitly in the same change is kept.
+    """
+    changed = set(changed_fields)
+    is_new = project.pk is None
+    if not is_new:
+        project.version += 1
+    project.updated_at = timezone.now()
+    project.full_clean(exclude=["regions", "roadmap_items"])
+    project.save()
+    if is_new or changed & {"geom", "region"}:
+        region_given = "region" in changed or (is_new and project.region_id is not None)
+        projects_assign_regions(project_ids=[project.pk], keep_given=region_given)
+        project.refresh_from_db(fields=["region"])
+    return project

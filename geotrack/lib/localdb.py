@@ -123,6 +123,22 @@ def stop() -> None:
         print("geotrack: local PostGIS cluster stopped")
 
 
+def check_database_url(url: str) -> int:
+    """Say in one line whether DATABASE_URL answers; return a process exit code."""
+    import psycopg  # imported here: only this path needs it before Django starts
+
+    conninfo = url.replace("postgis://", "postgresql://", 1)
+    try:
+        with psycopg.connect(conninfo, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"geotrack: DATABASE_URL does not answer ({reason})", file=sys.stderr)
+        return 1
+    print("geotrack: using the database at DATABASE_URL")
+    return 0
+
+
 def database_settings() -> dict:
     """Return Django DATABASES['default'] for the local cluster."""
     return {
@@ -137,6 +153,8 @@ def database_settings() -> dict:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "status"
     if command == "start":
+        if url := os.environ.get("DATABASE_URL"):
+            return check_database_url(url)
         start()
     elif command == "stop":
         stop()

@@ -1,0 +1,93 @@
+# geotrack: `make run` sets up everything and serves the demo; `make test` sets up
+# everything and runs the suite; `make stop` stops what `make run` started.
+# Every step is idempotent and skips work that is already done.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3.11
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export HOST PORT
+
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts gdal-bin libgdal32 \
+	gettext chromium fonts-dejavu-core ffmpeg poppler-utils
+
+STATE = $(shell $(PY) -m geotrack.lib.localdb dir)
+
+.PHONY: run test stop setup sysdeps db migrate demo worker serve check-setup clean-state
+
+## --- set-up --------------------------------------------------------------------
+
+setup: sysdeps $(VENV)/.installed node_modules/.installed locale/.compiled staticfiles/.collected
+
+# Debian packages: installed only when missing (dpkg-query is fast; apt is not).
+sysdeps:
+	@missing=""; for pkg in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "geotrack: installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# The Python environment, rebuilt only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# Browser assets from the npm registry, served by geotrack itself.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po) $(VENV)/.installed
+	$(MANAGE) compilemessages -v 0
+	@touch $@
+
+staticfiles/.collected: node_modules/.installed $(VENV)/.installed $(shell find geotrack/static -type f 2>/dev/null)
+	$(MANAGE) collectstatic --noinput -v 0
+	@touch $@
+
+# Prints what `setup` would still do; `make check-setup` after `make setup` is empty.
+check-setup:
+	@$(MAKE) -s -q $(VENV)/.installed node_modules/.installed locale/.compiled staticfiles/.collected \
+		&& echo "geotrack: set-up complete" || { echo "geotrack: set-up incomplete"; exit 1; }
+
+## --- database ------------------------------------------------------------------
+
+# The project-local cluster when DATABASE_URL is unset; otherwise check that it answers.
+db: setup
+	@$(PY) -m geotrack.lib.localdb start
+
+migrate: db
+	@$(MANAGE) migrate --noinput -v 0
+
+demo: migrate
+	@$(MANAGE) load_demo --if-empty
+
+## --- serving -------------------------------------------------------------------
+
+worker: migrate
+	@$(PY) -m geotrack.lib.procs start-worker
+
+serve:
+	@echo "geotrack: serving on http://$(HOST):$(PORT)/  (make stop to stop)"
+	@exec $(VENV)/bin/gunicorn geotrack.wsgi -b $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 8 \
+		--pid "$(STATE)/gunicorn-$(PORT).pid" --access-logfile - --graceful-timeout 5
+
+run: demo worker serve
+
+stop:
+	@test -x $(PY) && $(PY) -m geotrack.lib.procs stop-all || true
+
+## --- tests ---------------------------------------------------------------------
+
+test: migrate
+	$(VENV)/bin/pytest

@@ -1,0 +1,59 @@
+"""add_user NAME --role ROLE [--region ISO ...] [--password P] [--token]"""
+from __future__ import annotations
+
+import getpass
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from knox.models import AuthToken
+
+from projects.models import Profile, Region
+
+
+class Command(BaseCommand):
+    help = "Create or update a user with a role, optionally bound to regions, and optionally print an API token."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        parser.add_argument("--role", required=True, choices=[role.value for role in Profile.Role])
+        parser.add_argument("--region", action="append", default=[], metavar="ISO",
+                            help="ISO 3166-2 code such as KZ-75; repeat for several regions")
+        parser.add_argument("--password", help="default: $GEOTRACK_PASSWORD, or a prompt")
+        parser.add_argument("--token", action="store_true", help="print a new API token")
+
+    def handle(self, *args, name, role, region, password, token, **options):
+        regions = list(Region.objects.filter(iso_code__in=region))
+        unknown = sorted(set(region) - {r.iso_code for r in regions})
+        if unknown:
+            raise CommandError(f"unknown region code(s): {', '.join(unknown)}")
+        if role == Profile.Role.AKIMAT and not regions:
+            raise CommandError("an akimat user must be bound to at least one --region")
+        password = password or os.environ.get("GEOTRACK_PASSWORD") or self._prompt()
+        with transaction.atomic():
+            user, created = get_user_model().objects.get_or_create(username=name)
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from exc
+            user.set_password(password)
+            user.is_staff = role == Profile.Role.ADMIN
+            user.is_superuser = role == Profile.Role.ADMIN
+            user.save()
+            profile, _ = Profile.objects.update_or_create(user=user, defaults={"role": role})
+            profile.regions.set(regions)
+            key = AuthToken.objects.create(user=user)[1] if token else None
+        verb = "created" if created else "updated"
+        scope = ", ".join(r.iso_code for r in regions) or "national"
+        self.stdout.write(f"{verb} {name} ({role}, {scope})")
+        if key:
+            self.stdout.write(key)
+
+    def _prompt(self) -> str:
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password (again): "):
+            raise CommandError("the passwords do not match")
+        return first

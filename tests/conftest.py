@@ -1,0 +1,109 @@
+"""Shared fixtures: real PostGIS, Kazakhstan's regions, named actors and headless Chromium."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+
+from tests import actors
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made
+# by the same tests are still synchronous, so tell Django that this is intended.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / "data" / "kz"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def load_regions() -> None:
+    """Load the 20 regions, using the simplified outline for both boundaries (fast)."""
+    from projects.models import Region
+
+    collection = json.loads((DATA_DIR / "kz_adm1_simplified.geojson").read_text())
+    regions = []
+    for feature in collection["features"]:
+        props = feature["properties"]
+        geometry = GEOSGeometry(json.dumps(feature["geometry"]), srid=4326)
+        if geometry.geom_type == "Polygon":
+            geometry = MultiPolygon(geometry, srid=4326)
+        regions.append(Region(
+            iso_code=props["iso3166_2"], name_en=props["name_en"], name_ru=props["name_ru"],
+            name_kk=props["name_kk"], kind=props["type"], admin_centre=props.get("admin_centre") or "",
+            boundary=geometry, boundary_simplified=geometry,
+        ))
+    Region.objects.bulk_create(regions)
+
+
+@pytest.fixture
+def regions(db):
+    load_regions()
+    from projects.models import Region
+
+    return {region.iso_code: region for region in Region.objects.all()}
+
+
+@pytest.fixture
+def agency(db):
+    from projects.models import Agency
+
+    return Agency.objects.create(code="min-energy", name_en="Ministry of Energy", name_ru="Министерство энергетики",
+                                 name_kk="Энергетика министрлігі", kind=Agency.Kind.MINISTRY)
+
+
+@pytest.fixture
+def people(db, regions):
+    """Named actors (after healthchecks' Alice, Bob and Charlie)."""
+    return actors.make_people(regions)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+class WatchedPage:
+    """A page that records every request, failure and console error."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("requestfailed", lambda request: self.failed.append(f"{request.url} {request.failure}"))
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def external_requests(self) -> list[str]:
+        local = {"127.0.0.1", "localhost"}
+        return [url for url in self.requests
+                if urlsplit(url).scheme in {"http", "https", "ws", "wss"} and urlsplit(url).hostname not in local]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    watched = WatchedPage(context.new_page())
+    yield watched
+    context.close()

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "geotrack.middleware.BodySizeLimitMiddleware",
+    "geotrack.middleware.PrivateApiCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,7 +162,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "geotrack.auth.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -168,6 +170,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "geotrack.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None, "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
@@ -177,7 +180,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
-    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Background work: django-tasks (the API Django 6 adopts) with its database
@@ -193,6 +195,17 @@ GEOTRACK = {
     "EXTENT_MARGIN_KM": env_float("EXTENT_MARGIN_KM", 50.0),
     "MAX_VERTICES": env_int("MAX_VERTICES", 20000),
     "DEMO_BANNER": env_bool("DEMO_BANNER", True),
+    # Request bodies: JSON writes are small; uploads get their own, larger limits.
+    "BODY_LIMITS": {
+        "/api/cameras/": env_int("SNAPSHOT_MAX_BYTES", 8 * 1024 * 1024),
+        "/api/imagery/": env_int("IMAGERY_MAX_BYTES", 2 * 1024 * 1024 * 1024),
+        "/api/imports/": env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024),
+        "default": env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024),
+    },
+    "API_MAX_PAGE_SIZE": env_int("API_MAX_PAGE_SIZE", 10000),
+    "API_DEFAULT_PAGE_SIZE": env_int("API_DEFAULT_PAGE_SIZE", 100),
+    "EXACT_COUNT_LIMIT": env_int("EXACT_COUNT_LIMIT", 10000),
+    "CAMERA_OFFLINE_AFTER_SECONDS": env_int("CAMERA_OFFLINE_AFTER_SECONDS", 300),
 }
 
 LOGGING = {

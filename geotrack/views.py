@@ -7,6 +7,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from knox.views import LoginView as KnoxLoginView
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers
+from rest_framework.authentication import BasicAuthentication
+from knox.views import LogoutView as KnoxLogoutView
 
 from layers.maps import national_map
 from projects.selectors import national_kpis, regions_geojson_dict
@@ -34,3 +39,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         return JsonResponse({"status": "unavailable", "detail": str(exc).splitlines()[0]}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@extend_schema_view(post=extend_schema(request=None, responses={200: inline_serializer(
+    "Token", {"expiry": serializers.DateTimeField(allow_null=True), "token": serializers.CharField()})}))
+class TokenLoginView(KnoxLoginView):
+    """POST with HTTP Basic credentials to get a new API token, shown once; knox stores only its hash."""
+
+    authentication_classes = [BasicAuthentication]
+
+
+@extend_schema_view(post=extend_schema(request=None, responses={204: None}))
+class TokenLogoutView(KnoxLogoutView):
+    """POST with a token to invalidate it."""

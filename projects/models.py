@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import Func, Q
 from django.db.models.lookups import In
@@ -137,6 +138,19 @@ class RoadmapItem(TranslatedNameMixin, models.Model):
         return self.localized("title")
 
 
+class EffectiveAtHistory(models.Model):
+    """Extra column of each project history row: when the change took effect.
+
+    history_date says when a change was recorded; a planner may record a change
+    that took effect earlier, and as-of reports need both.
+    """
+
+    history_effective_at = models.DateTimeField(_("took effect"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Project(models.Model):
     class Status(models.TextChoices):
         # OC4IDS projectStatus codes.
@@ -203,6 +217,7 @@ class Project(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords(
+        bases=[EffectiveAtHistory],
         m2m_fields=[roadmap_items],
         excluded_fields=["physical_progress", "financial_progress", "last_report_at"],
     )
@@ -231,6 +246,9 @@ class Project(models.Model):
             models.Index(fields=["status"]),
             models.Index(fields=["sector"]),
             models.Index(fields=["region"]),
+            # Trigram indexes serve the case-insensitive `q` search (ILIKE '%...%').
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="project_title_trgm"),
+            GinIndex(fields=["description"], opclasses=["gin_trgm_ops"], name="project_description_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from projects.health import health_sql
+from projects.health import health_sql, health_today
 from projects.models import Profile, Project
 
 
@@ -154,3 +155,90 @@ def national_kpis(*, user) -> dict:
         row = cursor.fetchone()
     keys = ("projects", "mean_progress", "mean_financial_progress", "on_track", "at_risk", "overdue", "done")
     return dict(zip(keys, row))
+
+
+_FEATURES_SQL = """
+SELECT COALESCE(json_agg(json_build_object(
+    'type', 'Feature',
+    'id', p.id,
+    'geometry', ST_AsGeoJSON(p.geom, 6)::json,
+    'properties', json_build_object(
+        'title', p.title, 'status', p.status, 'health', {health}, 'sector', p.sector, 'kind', p.kind,
+        'region', r.iso_code, 'agency', a.code,
+        'physical_progress', p.physical_progress, 'financial_progress', p.financial_progress,
+        'planned_start', p.planned_start, 'planned_end', p.planned_end,
+        'budget', p.budget, 'currency', p.currency, 'is_public', p.is_public,
+        'last_report_at', p.last_report_at, 'updated_at', p.updated_at, 'version', p.version
+    )
+) ORDER BY p.id), '[]'::json)::text
+FROM ({page}) page
+JOIN projects_project p ON p.id = page.id
+LEFT JOIN projects_region r ON r.id = p.region_id
+LEFT JOIN projects_agency a ON a.id = p.agency_id
+"""
+
+
+def projects_features_json(*, queryset: QuerySet[Project], offset: int, limit: int) -> str:
+    """Return one page of projects as a GeoJSON features array, built entirely in PostGIS."""
+    page_sql, page_params = queryset.order_by("id").values("id")[offset:offset + limit].query.sql_with_params()
+    health, health_params = health_sql(alias="p")
+    with connection.cursor() as cursor:
+        cursor.execute(_FEATURES_SQL.format(health=health, page=page_sql), [*health_params, *page_params])
+        return cursor.fetchone()[0]
+
+
+def projects_count(*, queryset: QuerySet[Project], exact_limit: int) -> tuple[int, bool]:
+    """Count exactly up to exact_limit; beyond, return the planner's estimate and say so."""
+    sql, params = queryset.order_by().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) c", [*params, exact_limit + 1])
+        count = cursor.fetchone()[0]
+        if count <= exact_limit:
+            return count, False
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return max(int(plan[0]["Plan"]["Plan Rows"]), exact_limit + 1), True
+
+
+_ROADMAP_SQL = """
+WITH visible AS (
+    SELECT p.id, p.physical_progress, {health} AS health
+    FROM projects_project p WHERE {visible} AND p.status <> 'cancelled'
+), per_item AS (
+    SELECT l.roadmapitem_id AS item_id, count(*) AS project_count, avg(v.physical_progress) AS progress,
+        bool_and(v.health = 'done') AS all_done,
+        bool_or(v.health IN ('at_risk', 'overdue')) AS any_lagging
+    FROM projects_project_roadmap_items l JOIN visible v ON v.id = l.project_id
+    GROUP BY l.roadmapitem_id
+)
+SELECT i.id,
+    CASE
+        WHEN a.project_count > 0 AND a.all_done THEN 'done'
+        WHEN i.deadline < %s::date THEN 'overdue'
+        WHEN a.any_lagging OR COALESCE(a.progress, 0) < LEAST(100.0,
+             100.0 * GREATEST(%s::date - i.start, 0) / NULLIF(i.deadline - i.start, 0)) - %s THEN 'at_risk'
+        ELSE 'on_track'
+    END,
+    COALESCE(a.project_count, 0), round(a.progress, 1)
+FROM projects_roadmapitem i LEFT JOIN per_item a ON a.item_id = i.id
+"""
+
+
+def roadmap_item_status(*, user, today=None) -> dict[int, dict]:
+    """Return health, project count and mean progress of every roadmap item, in one query.
+
+    Done when all its projects are done; overdue when its deadline passed and it is
+    not done; at risk when a project lags or its mean progress is more than the
+    threshold below the straight line from its start to its deadline.
+    """
+    today = today or health_today()
+    visible, visible_params = visibility_sql(user=user, alias="p")
+    health, health_params = health_sql(alias="p", today=today)
+    lag = settings.GEOTRACK["AT_RISK_LAG_POINTS"]
+    with connection.cursor() as cursor:
+        cursor.execute(_ROADMAP_SQL.format(health=health, visible=visible),
+                       [*health_params, *visible_params, today, today, lag])
+        rows = cursor.fetchall()
+    return {item_id: {"health": health_value, "project_count": count, "progress": progress}
+            for item_id, health_value, count, progress in rows}

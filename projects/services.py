@@ -38,8 +38,6 @@ WITH targets AS (
 ), shares AS (
     SELECT project_id, region_id, share / NULLIF(SUM(share) OVER (PARTITION BY project_id), 0) AS share
     FROM (SELECT * FROM touched UNION ALL SELECT * FROM nearest) s
-), deleted AS (
-    DELETE FROM projects_projectregion WHERE project_id = ANY(%(ids)s)
 ), inserted AS (
     INSERT INTO projects_projectregion (project_id, region_id, share)
     SELECT project_id, region_id, COALESCE(share, 1.0) FROM shares
@@ -63,6 +61,8 @@ def projects_assign_regions(*, project_ids: Iterable[int], keep_given: bool = Fa
     ids = list(project_ids)
     if ids:
         with connection.cursor() as cursor:
+            # A separate DELETE: inside one statement, the INSERT would not see it.
+            cursor.execute("DELETE FROM projects_projectregion WHERE project_id = ANY(%s)", [ids])
             cursor.execute(_ASSIGN_REGIONS_SQL, {"ids": ids, "keep_given": keep_given})
 
 
@@ -154,3 +154,81 @@ def project_save(*, project: Project, changed_fields: Iterable[str] = ()) -> Pro
         projects_assign_regions(project_ids=[project.pk], keep_given=region_given)
         project.refresh_from_db(fields=["region"])
     return project
+
+
+def parse_if_match(header: str | None) -> set[str] | None:
+    """Return the entity tags of an If-Match header, weak or strong, without quotes."""
+    if not header:
+        return None
+    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
+
+
+def project_etag(project: Project) -> str:
+    """The ETag comes from the version, which changes with the project's own fields and geometry."""
+    return f'"{project.pk}-{project.version}"'
+
+
+def _lock_current(project: Project, if_match: str | None) -> Project:
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    tags = parse_if_match(if_match)
+    if tags is not None and "*" not in tags and project_etag(current).strip('"') not in tags:
+        raise StaleVersion(project_etag(current))
+    return current
+
+
+class StaleVersion(Exception):
+    """If-Match named a version that is no longer current."""
+
+    def __init__(self, current_etag: str):
+        super().__init__(current_etag)
+        self.current_etag = current_etag
+
+
+class OutOfScope(Exception):
+    """The change would move a project outside the caller's regions."""
+
+
+def _apply(project: Project, data: dict, *, user, effective_at) -> Project:
+    roadmap_items = data.pop("roadmap_items", None)
+    data.pop("effective_at", None)
+    for field, value in data.items():
+        setattr(project, field, value)
+    project._history_user = user
+    project._history_effective_at = effective_at
+    project_save(project=project, changed_fields=data.keys())
+    if roadmap_items is not None:
+        project.roadmap_items.set(roadmap_items)
+    return project
+
+
+def _check_scope(project: Project, user) -> None:
+    from projects.permissions import planner_scope_allows
+
+    if not planner_scope_allows(user, project.region_links.values_list("region_id", flat=True)):
+        raise OutOfScope()
+
+
+@transaction.atomic
+def project_create(*, data: dict, user) -> Project:
+    """Create a project; a regional planner may create only inside their regions."""
+    effective_at = data.get("effective_at") or timezone.now()
+    project = _apply(Project(), dict(data), user=user, effective_at=effective_at)
+    _check_scope(project, user)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, data: dict, user, if_match: str | None) -> Project:
+    """Change a project under a row lock, honouring If-Match; all or nothing."""
+    current = _lock_current(project, if_match)
+    effective_at = data.get("effective_at") or timezone.now()
+    updated = _apply(current, dict(data), user=user, effective_at=effective_at)
+    _check_scope(updated, user)
+    return updated
+
+
+@transaction.atomic
+def project_archive(*, project: Project, user, if_match: str | None) -> Project:
+    """Archive (soft-delete) a project; its history stays."""
+    current = _lock_current(project, if_match)
+    return _apply(current, {"archived_at": timezone.now()}, user=user, effective_at=timezone.now())

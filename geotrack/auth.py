@@ -1,1 +1,0 @@
-from knox.auth import TokenAuthentication  # noqa: F401

@@ -1,0 +1,173 @@
+"""The REST-GIS API for projects, progress, regions, roadmap items and agencies."""
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geotrack.errors import PreconditionFailed
+from projects import services
+from projects.api_lists import ListPagination
+from projects.filters import ProjectFilter
+from projects.health import HEALTH_VALUES, health_expression
+from projects.pagination import geojson_page, page_params
+from projects.permissions import can_create_projects, can_edit_project, can_report_progress
+from projects.models import ProgressReport, Project, RoadmapItem
+from projects.selectors import projects_visible_to, regions_geojson
+from projects.serializers import ProgressReportSerializer, ProjectSerializer
+
+GEOJSON = "application/geo+json"
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat (EPSG:4326)"),
+    OpenApiParameter("region", str, description="ISO 3166-2 code, e.g. KZ-75"),
+    OpenApiParameter("status", str, enum=Project.Status.values),
+    OpenApiParameter("health", str, enum=list(HEALTH_VALUES)),
+    OpenApiParameter("sector", str, enum=Project.Sector.values),
+    OpenApiParameter("agency", str, description="agency code"),
+    OpenApiParameter("roadmap_item", int, description="roadmap item number"),
+    OpenApiParameter("q", str, description="case-insensitive text in title or description"),
+    OpenApiParameter("page", int),
+    OpenApiParameter("page_size", int, description="at most API_MAX_PAGE_SIZE (10000)"),
+]
+
+
+def visible_project(request: Request, pk: int) -> Project:
+    """Return a project the caller may read, or 404 whether it exists or not."""
+    queryset = projects_visible_to(user=request.user).annotate(health=health_expression())
+    queryset = queryset.select_related("agency", "region", "agency__region").prefetch_related(
+        "regions", Prefetch("roadmap_items", queryset=RoadmapItem.objects.order_by("number")))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def require(request: Request, allowed: bool) -> None:
+    """401 without credentials, 403 for a caller who may read but not change."""
+    if not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    if not allowed:
+        raise exceptions.PermissionDenied()
+
+
+def project_response(project: Project, status_code: int = 200) -> Response:
+    project = Project.objects.annotate(health=health_expression()).get(pk=project.pk)
+    response = Response(ProjectSerializer(project).data, status=status_code, content_type=GEOJSON)
+    response["ETag"] = services.project_etag(project)
+    return response
+
+
+class ProjectList(APIView):
+    """Projects as a GeoJSON FeatureCollection, built in PostGIS. POST creates one."""
+
+    serializer_class = ProjectSerializer
+
+    @extend_schema(operation_id="projects_list", parameters=LIST_PARAMETERS,
+                   responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> HttpResponse:
+        filterset = ProjectFilter(request.query_params, queryset=projects_visible_to(user=request.user),
+                                  request=request)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        body = geojson_page(request, queryset=filterset.qs, page=page_params(request))
+        return HttpResponse(body, content_type=GEOJSON)
+
+    @extend_schema(request=ProjectSerializer, responses={201: ProjectSerializer})
+    def post(self, request: Request) -> Response:
+        require(request, can_create_projects(request.user))
+        serializer = ProjectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            project = services.project_create(data=serializer.validated_data, user=request.user)
+        except services.OutOfScope as exc:
+            raise exceptions.PermissionDenied("The project lies outside your regions.") from exc
+        return project_response(project, status.HTTP_201_CREATED)
+
+
+class ProjectDetail(APIView):
+    """One project as a GeoJSON Feature, with an ETag. Writes honour If-Match (412 when stale)."""
+
+    serializer_class = ProjectSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        project = visible_project(request, pk)
+        etag = services.project_etag(project)
+        if request.headers.get("If-None-Match") in {etag, f"W/{etag}"}:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return project_response(project)
+
+    def put(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=False)
+
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=True)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        project = visible_project(request, pk)
+        require(request, can_edit_project(request.user, project))
+        try:
+            services.project_archive(project=project, user=request.user, if_match=request.headers.get("If-Match"))
+        except services.StaleVersion as exc:
+            raise PreconditionFailed() from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        project = visible_project(request, pk)
+        require(request, can_edit_project(request.user, project))
+        serializer = ProjectSerializer(project, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        try:
+            project = services.project_update(project=project, data=serializer.validated_data, user=request.user,
+                                              if_match=request.headers.get("If-Match"))
+        except services.StaleVersion as exc:
+            raise PreconditionFailed() from exc
+        except services.OutOfScope as exc:
+            raise exceptions.PermissionDenied("The change would move the project outside your regions.") from exc
+        return project_response(project)
+
+
+class ProjectProgress(generics.ListAPIView):
+    """A project's progress reports, newest first. POST adds one (akimats of its regions)."""
+
+    serializer_class = ProgressReportSerializer
+    pagination_class = ListPagination
+    queryset = ProgressReport.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        project = visible_project(self.request, self.kwargs["pk"])
+        return project.progress_reports.select_related("author", "superseded_by").order_by("-reported_at", "-id")
+
+    def post(self, request: Request, pk: int) -> Response:
+        project = visible_project(request, pk)
+        require(request, can_report_progress(request.user, project))
+        serializer = ProgressReportSerializer(data=request.data)
+        unknown = sorted(set(request.data) - {"physical", "financial", "note", "reported_at", "supersedes"})
+        if unknown:
+            raise exceptions.ValidationError({key: ["Unknown field."] for key in unknown})
+        serializer.is_valid(raise_exception=True)
+        supersedes = serializer.validated_data.get("supersedes")
+        if supersedes is not None and supersedes.project_id != project.pk:
+            raise exceptions.ValidationError({"supersedes": ["That report belongs to another project."]})
+        report = services.progress_report_add(project=project, author=request.user, **serializer.validated_data)
+        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class RegionList(APIView):
+    """Regions as GeoJSON with aggregates over the projects the caller may see."""
+
+    @extend_schema(parameters=[OpenApiParameter("detail", str, enum=["simplified", "full"])],
+                   responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> HttpResponse:
+        detail = request.query_params.get("detail", "simplified")
+        if detail not in {"simplified", "full"}:
+            raise exceptions.ValidationError({"detail": ["Use detail=simplified or detail=full."]})
+        body = regions_geojson(user=request.user, language=get_language(), detail=detail)
+        return HttpResponse(body, content_type=GEOJSON)

@@ -57,7 +57,7 @@ staticfiles/.collected: node_modules/.installed $(VENV)/.installed $(shell find 
 
 # Prints what `setup` would still do; `make check-setup` after `make setup` is empty.
 check-setup:
-	@$(MAKE) -s -q $(VENV)/.installed node_modules/.installed locale/.compiled staticfiles/.collected \
+	@$(MAKE) --no-print-directory -s -q $(VENV)/.installed node_modules/.installed locale/.compiled staticfiles/.collected \
 		&& echo "geotrack: set-up complete" || { echo "geotrack: set-up incomplete"; exit 1; }
 
 ## --- database ------------------------------------------------------------------

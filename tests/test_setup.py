@@ -12,7 +12,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=BASE_DIR, capture_output=True, text=True, timeout=600)
+    # Under `make test`, make's own variables would turn this into a sub-make.
+    env = {key: value for key, value in os.environ.items() if key not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    return subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_a_second_setup_installs_nothing():

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from camera_sites.geometry import fov_polygon
 from camera_sites.models import Camera, CameraLink, Snapshot
 from projects.admin import LocalMapAdmin
 
@@ -17,6 +18,10 @@ class CameraAdmin(LocalMapAdmin):
     search_fields = ["label"]
     readonly_fields = ["fov", "last_seen_at"]
     inlines = [CameraLinkInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.fov = fov_polygon(obj)  # the cone follows location, bearing, angle and range
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Snapshot)

@@ -40,7 +40,7 @@ WITH targets AS (
     FROM (SELECT * FROM touched UNION ALL SELECT * FROM nearest) s
 ), inserted AS (
     INSERT INTO projects_projectregion (project_id, region_id, share)
-    SELECT project_id, region_id, COALESCE(share, 1.0) FROM shares
+    SELECT project_id, region_id, COALESCE(share, 1.0) FROM shares ORDER BY project_id, region_id
 )
 UPDATE projects_project p SET region_id = best.region_id
 FROM (

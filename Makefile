@@ -80,7 +80,8 @@ worker: migrate
 serve:
 	@echo "geotrack: serving on http://$(HOST):$(PORT)/  (make stop to stop)"
 	@exec $(VENV)/bin/gunicorn geotrack.wsgi -b $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 8 \
-		--pid "$(STATE)/gunicorn-$(PORT).pid" --access-logfile - --graceful-timeout 5
+		--pid "$(STATE)/gunicorn-$(PORT).pid" --control-socket "$(STATE)/gunicorn-$(PORT).ctl" \
+		--access-logfile - --graceful-timeout 5
 
 run: demo worker serve
 

@@ -47,7 +47,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po) $(VENV)/.installed
+locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po locale_django/*/LC_MESSAGES/*.po) $(VENV)/.installed
 	$(MANAGE) compilemessages -v 0
 	@touch $@
 

@@ -1,0 +1,4 @@
+"""HTML pages of cameras (mounted at the site root)."""
+from django.urls import path
+
+urlpatterns: list = []

@@ -8,6 +8,9 @@ from geotrack import views
 api = [
     path("", include("projects.urls")),
     path("", include("camera_sites.urls")),
+    path("imagery/", include("layers.imagery_urls")),
+    path("exports/", include("layers.exports.urls")),
+    path("imports/", include("projects.imports.urls")),
     path("auth/token/", views.TokenLoginView.as_view(), name="api-token"),
     path("auth/logout/", views.TokenLogoutView.as_view(), name="api-token-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -19,6 +22,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/", include(api)),
     path("", include("layers.urls")),
+    path("ogc/", include("layers.ogc.urls")),
     path("", include("camera_sites.page_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

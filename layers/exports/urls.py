@@ -1,0 +1,4 @@
+"""Routes (see CONTRACT.md, API)."""
+from django.urls import path
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Imagery API routes, mounted at /api/imagery/."""
+from django.urls import path
+
+urlpatterns: list = []

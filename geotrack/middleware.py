@@ -46,3 +46,18 @@ class PrivateApiCacheMiddleware:
             response.headers.setdefault("Cache-Control", "private, no-cache")
             patch_vary_headers(response, ("Cookie", "Authorization"))
         return response
+
+
+class FrameAncestorsMiddleware:
+    """Pages stay unframeable (CSP frame-ancestors 'none' beside X-Frame-Options: DENY).
+
+    Embeds set their own policy and are exempt from X-Frame-Options.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        return response

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "geotrack.middleware.BodySizeLimitMiddleware",
     "geotrack.middleware.PrivateApiCacheMiddleware",
+    "geotrack.middleware.FrameAncestorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -209,6 +210,33 @@ GEOTRACK = {
     "API_DEFAULT_PAGE_SIZE": env_int("API_DEFAULT_PAGE_SIZE", 100),
     "EXACT_COUNT_LIMIT": env_int("EXACT_COUNT_LIMIT", 10000),
     "CAMERA_OFFLINE_AFTER_SECONDS": env_int("CAMERA_OFFLINE_AFTER_SECONDS", 300),
+    # GIS analysts: exports above EXPORT_SYNC_MAX features run in the background; OGC API page sizes.
+    "EXPORT_SYNC_MAX": env_int("EXPORT_SYNC_MAX", 200000),
+    "EXPORT_TIMEOUT_SECONDS": env_int("EXPORT_TIMEOUT_SECONDS", 600),
+    "OC4IDS_PREFIX": env_str("OC4IDS_PREFIX", "oc4ids-gtkz"),
+    "OC4IDS_PUBLISHER": env_str("OC4IDS_PUBLISHER", "geotrack"),
+    "OGC_DEFAULT_LIMIT": env_int("OGC_DEFAULT_LIMIT", 10),
+    "OGC_MAX_LIMIT": env_int("OGC_MAX_LIMIT", 10000),
+    "IMPORT_SYNC_MAX_ROWS": env_int("IMPORT_SYNC_MAX_ROWS", 20000),
+    # Camera devices: one snapshot per camera per interval (429 otherwise), an image pixel cap
+    # (413), a tolerated device clock skew for captured_at, and the thumbnail's longest side.
+    "SNAPSHOT_MIN_INTERVAL_S": env_float("SNAPSHOT_MIN_INTERVAL_S", 2.0),
+    "SNAPSHOT_MAX_PIXELS": env_int("SNAPSHOT_MAX_PIXELS", 40_000_000),
+    "SNAPSHOT_CLOCK_SKEW_S": env_int("SNAPSHOT_CLOCK_SKEW_S", 120),
+    "SNAPSHOT_THUMBNAIL_PX": env_int("SNAPSHOT_THUMBNAIL_PX", 320),
+    # Imagery: where COGs go (a folder, or any GDAL-writable URI such as /vsis3/bucket/imagery;
+    # empty means MEDIA_ROOT/imagery) and what an upload may be.
+    "IMAGERY_LOCATION": env_str("IMAGERY_LOCATION", ""),
+    "IMAGERY_MAX_WIDTH": env_int("IMAGERY_MAX_WIDTH", 40000),
+    "IMAGERY_MAX_HEIGHT": env_int("IMAGERY_MAX_HEIGHT", 40000),
+    "IMAGERY_MAX_BANDS": env_int("IMAGERY_MAX_BANDS", 16),
+    "IMAGERY_MAX_FILE_BYTES": env_int("IMAGERY_MAX_FILE_BYTES", 2 * 1024 * 1024 * 1024),
+    # Ground-change evidence (README, "Satellite imagery").
+    "CHANGE_BUFFER_M": env_float("CHANGE_BUFFER_M", 100.0),
+    "EVIDENCE_PROGRESS_RISE": env_float("EVIDENCE_PROGRESS_RISE", 20.0),
+    "EVIDENCE_MIN_CHANGE": env_float("EVIDENCE_MIN_CHANGE", 0.03),
+    # Below this zoom, project tiles carry grid clusters instead of projects.
+    "TILE_AGGREGATE_BELOW_ZOOM": env_int("TILE_AGGREGATE_BELOW_ZOOM", 9),
 }
 
 LOGGING = {

@@ -1,18 +1,24 @@
 """Site-wide pages: the national dashboard and the health check."""
 from __future__ import annotations
 
+import hashlib
+
 from django.db import connection
 from django.db.utils import Error as DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from knox.views import LoginView as KnoxLoginView
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from django.utils import timezone
 from rest_framework.authentication import BasicAuthentication
 from knox.views import LogoutView as KnoxLogoutView
 
+from camera_sites.selectors import offline_after
 from layers.maps import national_map
 from projects.selectors import national_kpis, regions_geojson_dict
 
@@ -52,3 +58,35 @@ class TokenLoginView(KnoxLoginView):
 @extend_schema_view(post=extend_schema(request=None, responses={204: None}))
 class TokenLogoutView(KnoxLogoutView):
     """POST with a token to invalidate it."""
+
+
+_CHANGES_SQL = """
+SELECT (SELECT max(updated_at) FROM projects_project),
+       (SELECT max(recorded_at) FROM projects_progressreport),
+       (SELECT max(id) FROM camera_sites_snapshot),
+       (SELECT count(*) FILTER (WHERE last_seen_at >= %s) FROM camera_sites_camera),
+       (SELECT max(id) FROM camera_sites_camera)
+"""
+
+
+@extend_schema(responses={200: inline_serializer("ChangeToken", {"version": serializers.CharField()})})
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def changes(request):
+    """A token that moves whenever projects, progress or camera status change; ETag/304 when it did not.
+
+    Open maps and dashboards poll it every few seconds; an unchanged poll costs a few
+    index lookups and no body.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANGES_SQL, [timezone.now() - offline_after()])
+        state = cursor.fetchone()
+    version = hashlib.blake2b(repr(state).encode(), digest_size=10).hexdigest()
+    etag = f'"{version}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse({"version": version})
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response

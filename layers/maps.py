@@ -14,7 +14,10 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from folium.elements import JSCSSMixin
 from folium.template import Template
+
+from projects.models import Project
 
 KAZAKHSTAN_BOUNDS = [[40.5, 46.4], [55.5, 87.4]]
 
@@ -24,6 +27,28 @@ NO_DATA_COLOUR = "#bdbdbd"
 
 _MAP_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
 _MAP_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css"), ("geotrack_map_css", "geotrack/map.css")]
+
+# Folium plugins point at CDNs; each gets these local files instead (per instance).
+PLUGIN_ASSETS = {
+    "VectorGridProtobuf": ([("vectorgrid", "vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js")], []),
+    "MarkerCluster": (
+        [("markerclusterjs", "vendor/markercluster/leaflet.markercluster.js")],
+        [("markerclustercss", "vendor/markercluster/MarkerCluster.css"),
+         ("markerclusterdefaultcss", "vendor/markercluster/MarkerCluster.Default.css")],
+    ),
+    "Fullscreen": ([("fullscreen_js", "vendor/leaflet-fullscreen/Control.FullScreen.js")],
+                   [("fullscreen_css", "vendor/leaflet-fullscreen/Control.FullScreen.css")]),
+    "Draw": ([("leaflet_draw_js", "vendor/leaflet-draw/leaflet.draw.js")],
+             [("leaflet_draw_css", "vendor/leaflet-draw/leaflet.draw.css")]),
+}
+
+
+def localise(element, kind: str | None = None):
+    """Point a folium plugin's assets at our own static files."""
+    js, css = PLUGIN_ASSETS[kind or type(element).__name__]
+    element.default_js = [(name, static(path)) for name, path in js]
+    element.default_css = [(name, static(path)) for name, path in css]
+    return element
 
 
 def progress_colour(progress: float | None) -> str:
@@ -44,6 +69,7 @@ class LocalMap(folium.Map):
         kwargs.setdefault("prefer_canvas", False)
         kwargs.setdefault("control_scale", True)
         super().__init__(**kwargs)
+        self.options["maxZoom"] = 18  # marker clusters need the map's maximum zoom
         self.default_js = [(name, static(path)) for name, path in _MAP_JS]
         self.default_css = [(name, static(path)) for name, path in _MAP_CSS]
         if settings.BASEMAP_URL:
@@ -147,3 +173,140 @@ def national_map(*, regions: dict) -> RenderedMap:
     progress_legend().add_to(fmap)
     fmap.fit_bounds(KAZAKHSTAN_BOUNDS)
     return render_map(fmap)
+
+
+HEALTH_COLOURS = {"on_track": "#1a9850", "at_risk": "#fdae61", "overdue": "#d73027", "done": "#2c7bb6"}
+
+
+def health_legend() -> Legend:
+    labels = health_labels()
+    return Legend(_("Project health"), [(HEALTH_COLOURS[key], labels[key]) for key in HEALTH_COLOURS],
+                  position="bottomleft")
+
+
+def health_labels() -> dict[str, str]:
+    return {"on_track": _("On track"), "at_risk": _("At risk"), "overdue": _("Overdue"), "done": _("Done")}
+
+
+def popup_labels() -> dict:
+    """Every word the map's JavaScript shows, in the page's language."""
+    return {
+        "agency": _("Agency"), "status": _("Status"), "health": _("Health"), "progress": _("Physical progress"),
+        "deadline": _("Deadline"), "roadmapItems": _("Roadmap items"), "openProject": _("Open the project"),
+        "online": _("online"), "offline": _("offline"), "snapshot": _("Latest snapshot"),
+        "captured": _("Captured"), "noSnapshot": _("No snapshot yet"), "lastSeen": _("Last seen"),
+        "liveStream": _("Live stream"), "openCamera": _("Open the camera"), "watches": _("Watches"),
+        "project": _("Project"), "projects": _("Projects"), "meanProgress": _("Mean physical progress"),
+        "statuses": {value: str(label) for value, label in Project.Status.choices},
+        "healths": health_labels(),
+        "save": _("Save geometry"), "saving": _("Saving…"), "saved": _("Saved."),
+        "failed": _("The change was not saved."), "drawFirst": _("Draw the project's geometry first."),
+        "oneKind": _("Draw only one kind of geometry: points, lines or polygons."),
+        "conflict": _("Someone else changed this project since you opened it. Your drawing is kept on the map; "
+                      "reload to see their change, then draw again."),
+        "reload": _("Reload"),
+    }
+
+
+class Overview(JSCSSMixin, MacroElement):
+    """Hand folium's layers to geotrack/maps.js, which fills them and keeps them current."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geotrack.mount({{ this._parent.get_name() }}, {
+            regions: {{ this.regions.get_name() }},
+            projects: {{ this.projects.get_name() }},
+            cameras: {% if this.cameras %}{{ this.cameras.get_name() }}{% else %}null{% endif %},
+            cones: {% if this.cones %}{{ this.cones.get_name() }}{% else %}null{% endif %}
+        }, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, regions, projects, cameras, cones, config: dict):
+        super().__init__()
+        self._name = "Overview"
+        self.regions, self.projects, self.cameras, self.cones = regions, projects, cameras, cones
+        self.config = config
+        self.default_js = [("geotrack_maps", static("geotrack/maps.js"))]
+
+
+class EditorWiring(JSCSSMixin, MacroElement):
+    """Hand the drawn-items layer to geotrack/editor.js, which saves through the API."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geotrack.editor({{ this._parent.get_name() }}, {{ this.drawn.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, drawn, config: dict):
+        super().__init__()
+        self._name = "EditorWiring"
+        self.drawn = drawn
+        self.config = config
+        self.default_js = [("geotrack_editor", static("geotrack/editor.js"))]
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What one map page shows. URLs carry ?scope=public on embeds."""
+
+    focus_iso: str | None = None
+    bounds: list | None = None
+    embed: bool = False
+    cameras: bool = True
+    poll_ms: int = 4000
+    imagery: tuple = ()
+    editor: dict | None = None
+
+
+def overview_map(options: MapOptions) -> RenderedMap:
+    """Return a map of regions by progress, projects by health (vector tiles) and cameras.
+
+    Nothing about individual projects is inlined: tiles and the API deliver them, so the
+    page weighs the same for 300 projects or a million.
+    """
+    from folium.plugins import Draw, Fullscreen, MarkerCluster, VectorGridProtobuf
+
+    fmap = LocalMap(location=[48.0, 67.0], zoom_start=5, min_zoom=3, height="100%", width="100%")
+    fmap.fit_bounds(options.bounds or KAZAKHSTAN_BOUNDS)
+    regions = folium.FeatureGroup(name=_("Regions by progress"), overlay=True, control=True).add_to(fmap)
+    projects = localise(VectorGridProtobuf("/tiles/projects/{z}/{x}/{y}.mvt" + ("?scope=public" if options.embed else ""),
+                                           _("Projects by health"), "geotrack.projectTileOptions()"))
+    projects.add_to(fmap)
+    cameras = cones = None
+    if options.cameras:
+        cones = folium.FeatureGroup(name=_("Camera fields of view"), show=True).add_to(fmap)
+        cameras = localise(MarkerCluster(name=_("Cameras"))).add_to(fmap)
+    _add_imagery(fmap, options.imagery)
+    if options.editor:
+        drawn = folium.FeatureGroup(name=_("Drawing"), control=False).add_to(fmap)
+        localise(Draw(export=False, feature_group=drawn, position="topleft",
+                      draw_options={"circle": False, "circlemarker": False, "rectangle": False},
+                      edit_options={"poly": {"allowIntersection": False}})).add_to(fmap)
+        EditorWiring(drawn=drawn, config={**options.editor, "labels": popup_labels()}).add_to(fmap)
+    Overview(regions=regions, projects=projects, cameras=cameras, cones=cones, config={
+        "regionsUrl": "/api/regions/", "camerasUrl": "/api/cameras/", "changesUrl": "/api/changes/",
+        "tileUrl": "/tiles/projects/{z}/{x}/{y}.mvt", "scope": "public" if options.embed else "",
+        "focusIso": options.focus_iso, "regionLinkBase": None if options.embed else "/map/regions/",
+        "pollMs": options.poll_ms, "labels": popup_labels(),
+    }).add_to(fmap)
+    progress_legend().add_to(fmap)
+    health_legend().add_to(fmap)
+    localise(Fullscreen(position="topleft")).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return render_map(fmap)
+
+
+def _add_imagery(fmap, imagery) -> None:
+    if not imagery:
+        return
+    try:
+        from layers.imagery_maps import add_imagery_layers
+    except ImportError:  # imagery tiles not available in this build
+        return
+    add_imagery_layers(fmap, imagery)

@@ -246,6 +246,7 @@ class Project(models.Model):
             models.Index(fields=["status"]),
             models.Index(fields=["sector"]),
             models.Index(fields=["region"]),
+            models.Index(fields=["updated_at"]),  # the realtime change token reads max(updated_at)
             # Trigram indexes serve the case-insensitive `q` search (ILIKE '%...%').
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="project_title_trgm"),
             GinIndex(fields=["description"], opclasses=["gin_trgm_ops"], name="project_description_trgm"),
@@ -294,7 +295,7 @@ class ProgressReport(models.Model):
             percent_range("physical", "progress_report_physical_range"),
             percent_range("financial", "progress_report_financial_range"),
         ]
-        indexes = [models.Index(fields=["project", "-reported_at"])]
+        indexes = [models.Index(fields=["project", "-reported_at"]), models.Index(fields=["recorded_at"])]
 
     def __str__(self) -> str:
         return f"{self.project_id} @ {self.reported_at:%Y-%m-%d}: {self.physical}%"

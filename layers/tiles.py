@@ -1,0 +1,94 @@
+"""Vector tiles built in PostGIS with ST_AsMVT over ST_TileEnvelope, honouring the caller's role.
+
+Projects below AGGREGATE_BELOW_ZOOM come as grid clusters (count and mean progress
+per cell), so a whole-country view never ships every project.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+
+from camera_sites.selectors import camera_visibility_sql, offline_after
+from projects.health import health_sql
+from projects.selectors import visibility_sql
+
+LAYERS = ("projects", "cameras", "regions")
+EXTENT = 4096
+BUFFER = 64
+
+_PROJECTS_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326)
+SELECT ST_AsMVT(t, 'projects', {extent}, 'geom', 'id') FROM (
+    SELECT p.id, p.title, {health} AS health, p.status, p.physical_progress::float8 AS progress,
+        ST_AsMVTGeom(ST_Simplify(ST_Transform(p.geom, 3857), %s), bounds.tile, {extent}, {buffer}, true) AS geom
+    FROM projects_project p, bounds
+    WHERE p.geom && bounds.tile4326 AND {visible} AND p.status <> 'cancelled'
+) t WHERE t.geom IS NOT NULL
+"""
+
+_PROJECT_CLUSTERS_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326),
+cells AS (
+    SELECT ST_SnapToGrid(ST_Transform(ST_PointOnSurface(p.geom), 3857), %s) AS cell,
+        count(*) AS count, avg(p.physical_progress)::float8 AS progress,
+        count(*) FILTER (WHERE {health} IN ('at_risk', 'overdue')) AS lagging
+    FROM projects_project p, bounds
+    WHERE p.geom && bounds.tile4326 AND {visible} AND p.status <> 'cancelled'
+    GROUP BY 1
+)
+SELECT ST_AsMVT(t, 'project_clusters', {extent}, 'geom') FROM (
+    SELECT count, round(progress::numeric, 1)::float8 AS progress, lagging,
+        ST_AsMVTGeom(cell, bounds.tile, {extent}, {buffer}, true) AS geom
+    FROM cells, bounds
+) t WHERE t.geom IS NOT NULL
+"""
+
+_CAMERAS_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326)
+SELECT ST_AsMVT(t, 'cameras', {extent}, 'geom', 'id') FROM (
+    SELECT c.id, c.label, CASE WHEN c.last_seen_at >= %s THEN 'online' ELSE 'offline' END AS status,
+        ST_AsMVTGeom(ST_Transform(c.location, 3857), bounds.tile, {extent}, {buffer}, true) AS geom
+    FROM camera_sites_camera c, bounds
+    WHERE c.location && bounds.tile4326 AND {visible}
+) t WHERE t.geom IS NOT NULL
+"""
+
+_REGIONS_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326)
+SELECT ST_AsMVT(t, 'regions', {extent}, 'geom') FROM (
+    SELECT r.iso_code, r.name_en, r.name_ru, r.name_kk,
+        ST_AsMVTGeom(ST_Simplify(ST_Transform(CASE WHEN %s >= 8 THEN r.boundary ELSE r.boundary_simplified END,
+                                               3857), %s), bounds.tile, {extent}, {buffer}, true) AS geom
+    FROM projects_region r, bounds
+    WHERE r.boundary_simplified && bounds.tile4326
+) t WHERE t.geom IS NOT NULL
+"""
+
+
+def pixel_size(z: int) -> float:
+    """Size of one tile-extent unit in Web Mercator metres at zoom z."""
+    return 40075016.68557849 / (2 ** z) / EXTENT
+
+
+def tile_bytes(*, layer: str, z: int, x: int, y: int, user, now) -> bytes:
+    """Return one Mapbox Vector Tile for a layer, built entirely in PostGIS."""
+    xyz = [z, x, y, z, x, y]
+    if layer == "projects":
+        visible, visible_params = visibility_sql(user=user, alias="p")
+        health, health_params = health_sql(alias="p")
+        if z < settings.GEOTRACK["TILE_AGGREGATE_BELOW_ZOOM"]:
+            sql = _PROJECT_CLUSTERS_SQL.format(health=health, visible=visible, extent=EXTENT, buffer=BUFFER)
+            params = [*xyz, pixel_size(z) * 48, *health_params, *visible_params]
+        else:
+            sql = _PROJECTS_SQL.format(health=health, visible=visible, extent=EXTENT, buffer=BUFFER)
+            params = [*xyz, *health_params, pixel_size(z), *visible_params]
+    elif layer == "cameras":
+        visible, visible_params = camera_visibility_sql(user=user, alias="c")
+        sql = _CAMERAS_SQL.format(visible=visible, extent=EXTENT, buffer=BUFFER)
+        params = [*xyz, now - offline_after(), *visible_params]
+    else:
+        sql = _REGIONS_SQL.format(extent=EXTENT, buffer=BUFFER)
+        params = [*xyz, z, pixel_size(z)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bytes(cursor.fetchone()[0])

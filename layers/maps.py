@@ -294,6 +294,7 @@ def overview_map(options: MapOptions) -> RenderedMap:
         "tileUrl": "/tiles/projects/{z}/{x}/{y}.mvt", "scope": "public" if options.embed else "",
         "focusIso": options.focus_iso, "regionLinkBase": None if options.embed else "/map/regions/",
         "pollMs": options.poll_ms, "labels": popup_labels(),
+        "aggregateBelowZoom": settings.GEOTRACK["TILE_AGGREGATE_BELOW_ZOOM"],
     }).add_to(fmap)
     progress_legend().add_to(fmap)
     health_legend().add_to(fmap)

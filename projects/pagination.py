@@ -10,7 +10,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
-from projects.selectors import projects_count, projects_features_json
+from projects.selectors import projects_count, projects_features_page
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,12 @@ def page_params(request: Request) -> Page:
 
 def geojson_page(request: Request, *, queryset: QuerySet, page: Page) -> str:
     """Return the FeatureCollection text; Python never touches a feature."""
-    count, estimated = projects_count(queryset=queryset, exact_limit=settings.GEOTRACK["EXACT_COUNT_LIMIT"])
-    features = projects_features_json(queryset=queryset, offset=(page.number - 1) * page.size, limit=page.size)
+    offset = (page.number - 1) * page.size
+    features, returned = projects_features_page(queryset=queryset, offset=offset, limit=page.size)
+    if 0 < returned < page.size or (returned == 0 and page.number == 1):
+        count, estimated = offset + returned, False  # the last page tells the total: no COUNT needed
+    else:
+        count, estimated = projects_count(queryset=queryset, exact_limit=settings.GEOTRACK["EXACT_COUNT_LIMIT"])
     url = request.build_absolute_uri()
     has_next = page.number * page.size < count
     next_url = replace_query_param(url, "page", page.number + 1) if has_next else None

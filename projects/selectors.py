@@ -170,7 +170,7 @@ SELECT COALESCE(json_agg(json_build_object(
         'budget', p.budget, 'currency', p.currency, 'is_public', p.is_public,
         'last_report_at', p.last_report_at, 'updated_at', p.updated_at, 'version', p.version
     )
-) ORDER BY p.id), '[]'::json)::text
+) ORDER BY p.id), '[]'::json)::text, count(*)
 FROM ({page}) page
 JOIN projects_project p ON p.id = page.id
 LEFT JOIN projects_region r ON r.id = p.region_id
@@ -179,12 +179,21 @@ LEFT JOIN projects_agency a ON a.id = p.agency_id
 
 
 def projects_features_json(*, queryset: QuerySet[Project], offset: int, limit: int) -> str:
-    """Return one page of projects as a GeoJSON features array, built entirely in PostGIS."""
+    """Return one page of projects as a GeoJSON features array (text), built in PostGIS."""
+    return projects_features_page(queryset=queryset, offset=offset, limit=limit)[0]
+
+
+def projects_features_page(*, queryset: QuerySet[Project], offset: int, limit: int) -> tuple[str, int]:
+    """Return one page of projects as a GeoJSON features array (text), and how many it holds.
+
+    The array is built entirely in PostGIS; Python never sees a feature.
+    """
     page_sql, page_params = queryset.order_by("id").values("id")[offset:offset + limit].query.sql_with_params()
     health, health_params = health_sql(alias="p")
     with connection.cursor() as cursor:
         cursor.execute(_FEATURES_SQL.format(health=health, page=page_sql), [*health_params, *page_params])
-        return cursor.fetchone()[0]
+        features, returned = cursor.fetchone()
+        return features, returned
 
 
 def projects_count(*, queryset: QuerySet[Project], exact_limit: int) -> tuple[int, bool]:

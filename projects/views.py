@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geotrack.errors import PreconditionFailed
+from geotrack.scope import cache_headers, effective_user
 from projects import services
 from projects.api_lists import ListPagination
 from projects.filters import ProjectFilter
@@ -42,7 +43,7 @@ LIST_PARAMETERS = [
 
 def visible_project(request: Request, pk: int) -> Project:
     """Return a project the caller may read, or 404 whether it exists or not."""
-    queryset = projects_visible_to(user=request.user).annotate(health=health_expression())
+    queryset = projects_visible_to(user=effective_user(request)).annotate(health=health_expression())
     queryset = queryset.select_related("agency", "region", "agency__region").prefetch_related(
         "regions", Prefetch("roadmap_items", queryset=RoadmapItem.objects.order_by("number")))
     return get_object_or_404(queryset, pk=pk)
@@ -71,7 +72,7 @@ class ProjectList(APIView):
     @extend_schema(operation_id="projects_list", parameters=LIST_PARAMETERS,
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
-        filterset = ProjectFilter(request.query_params, queryset=projects_visible_to(user=request.user),
+        filterset = ProjectFilter(request.query_params, queryset=projects_visible_to(user=effective_user(request)),
                                   request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
@@ -169,5 +170,7 @@ class RegionList(APIView):
         detail = request.query_params.get("detail", "simplified")
         if detail not in {"simplified", "full"}:
             raise exceptions.ValidationError({"detail": ["Use detail=simplified or detail=full."]})
-        body = regions_geojson(user=request.user, language=get_language(), detail=detail)
-        return HttpResponse(body, content_type=GEOJSON)
+        body = regions_geojson(user=effective_user(request), language=get_language(), detail=detail)
+        response = HttpResponse(body, content_type=GEOJSON)
+        cache_headers(request, response)
+        return response

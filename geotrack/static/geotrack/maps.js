@@ -127,9 +127,8 @@
   /* Options for the projects VectorGrid layer (passed to folium's VectorGridProtobuf). */
   function projectTileOptions() {
     return {
-      interactive: true,
+      interactive: false,
       maxNativeZoom: 18,
-      getFeatureId: function (f) { return f.properties.id; },
       vectorTileLayerStyles: {
         projects: function (props, zoom, dimension) {
           var colour = HEALTH_COLOURS[props.health] || "#777";
@@ -169,9 +168,12 @@
           tip.appendChild(el("div", null, self.t.projects + ": " + p.project_count));
           tip.appendChild(el("div", null, self.t.meanProgress + ": " + (p.mean_progress === null ? "–" : p.mean_progress + "%")));
           region.bindTooltip(tip, {sticky: true});
-          region.on("click", function () {
-            if (cfg.regionLinkBase && !cfg.focusIso) window.location.href = cfg.regionLinkBase + encodeURIComponent(p.iso_code) + "/";
-          });
+          if (cfg.regionLinkBase && !cfg.focusIso) {
+            region.on("click", function (event) {
+              L.DomEvent.stopPropagation(event);
+              window.location.href = cfg.regionLinkBase + encodeURIComponent(p.iso_code) + "/";
+            });
+          }
           if (fit && p.iso_code === cfg.focusIso) self.map.fitBounds(region.getBounds());
         }
       });
@@ -203,14 +205,29 @@
     });
   };
 
+  /* A click asks the API what lies under the pointer (tiles stay non-interactive, which
+   * keeps them cheap and avoids VectorGrid's event quirks); the popup shows the details. */
   Overview.prototype.wireProjects = function () {
-    var self = this, layer = this.layers.projects;
+    var self = this, map = this.map, layer = this.layers.projects, cfg = this.config;
     if (!layer) return;
-    layer.on("click", function (event) {
-      var props = event.layer.properties;
-      if (props.count !== undefined) { self.map.setView(event.latlng, Math.min(self.map.getZoom() + 3, 12)); return; }
-      fetchJson(withScope("/api/projects/" + encodeURIComponent(props.id) + "/", self.config.scope)).then(function (result) {
-        L.popup({maxWidth: 320, minWidth: 240}).setLatLng(event.latlng).setContent(projectPopup(result.body, self.t)).openOn(self.map);
+    // Projects sit above the region overlay so that their colours stay visible.
+    if (!map.getPane("gtProjects")) map.createPane("gtProjects").style.zIndex = 450;
+    layer.options.pane = "gtProjects";
+    if (map.hasLayer(layer)) { layer.remove(); layer.addTo(map); }
+    map.on("click", function (event) {
+      if (!map.hasLayer(layer)) return;
+      if (map.getZoom() < cfg.aggregateBelowZoom) { map.setView(event.latlng, Math.min(map.getZoom() + 3, cfg.aggregateBelowZoom)); return; }
+      var p = event.containerPoint, tolerance = 7;
+      var sw = map.containerPointToLatLng([p.x - tolerance, p.y + tolerance]);
+      var ne = map.containerPointToLatLng([p.x + tolerance, p.y - tolerance]);
+      var bbox = [sw.lng, sw.lat, ne.lng, ne.lat].map(function (v) { return v.toFixed(6); }).join(",");
+      fetchJson(withScope("/api/projects/?page_size=1&bbox=" + bbox, cfg.scope)).then(function (result) {
+        var hit = result.body.features[0];
+        if (!hit) return null;
+        return fetchJson(withScope("/api/projects/" + encodeURIComponent(hit.id) + "/", cfg.scope));
+      }).then(function (result) {
+        if (!result) return;
+        L.popup({maxWidth: 320, minWidth: 240}).setLatLng(event.latlng).setContent(projectPopup(result.body, self.t)).openOn(map);
       }).catch(function () {});
     });
   };

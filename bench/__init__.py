@@ -1,0 +1,1 @@
+"""Benchmarks: geotrack beside floors and peers (see bench/README.md). Never run in CI."""

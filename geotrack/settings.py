@@ -240,6 +240,11 @@ GEOTRACK = {
     "EVIDENCE_MIN_CHANGE": env_float("EVIDENCE_MIN_CHANGE", 0.03),
     # Below this zoom, project tiles carry grid clusters instead of projects.
     "TILE_AGGREGATE_BELOW_ZOOM": env_int("TILE_AGGREGATE_BELOW_ZOOM", 9),
+    # Alerts ("where to activate").
+    "ALERT_DEADLINE_DAYS": env_int("ALERT_DEADLINE_DAYS", 90),
+    "ALERT_STALE_DAYS": env_int("ALERT_STALE_DAYS", 60),
+    "ALERT_CAMERA_DAYS": env_int("ALERT_CAMERA_DAYS", 3),
+    "ALERT_LIMIT": env_int("ALERT_LIMIT", 500),
 }
 
 LOGGING = {

@@ -12,6 +12,7 @@ api = [
     path("exports/", include("layers.exports.urls")),
     path("imports/", include("projects.imports.urls")),
     path("changes/", views.changes, name="changes"),
+    path("dashboard/", views.dashboard_api, name="dashboard-api"),
     path("auth/token/", views.TokenLoginView.as_view(), name="api-token"),
     path("auth/logout/", views.TokenLogoutView.as_view(), name="api-token-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

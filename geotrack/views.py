@@ -7,33 +7,50 @@ from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from knox.views import LoginView as KnoxLoginView
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from knox.views import LoginView as KnoxLoginView
+from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers
+from rest_framework.authentication import BasicAuthentication
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
-from django.utils import timezone
-from rest_framework.authentication import BasicAuthentication
-from knox.views import LogoutView as KnoxLogoutView
 
 from camera_sites.selectors import offline_after
-from layers.maps import national_map
-from projects.selectors import national_kpis, regions_geojson_dict
+from layers.maps import MapOptions, overview_map
+from projects.dashboard import dashboard_summary, progress_series
+from projects.models import Agency, Region
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    regions = regions_geojson_dict(user=request.user, language=get_language())
-    properties = [feature["properties"] for feature in regions["features"]]
+    """The national dashboard: KPIs, the regions map, where to activate, progress over time."""
+    summary = dashboard_summary(user=request.user)
     context = {
-        "map": national_map(regions=regions),
-        "regions": sorted(properties, key=lambda region: region["name"]),
-        "kpis": national_kpis(user=request.user),
+        "summary": summary,
+        "map": overview_map(MapOptions(cameras=False)),
+        "charts": {"region": progress_series(user=request.user, group="region"),
+                   "agency": progress_series(user=request.user, group="agency")},
+        "names": chart_names(),
     }
     response = render(request, "home.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def chart_names() -> dict:
+    """Region and agency names by id, in the active language, for the chart legends."""
+    return {"region": {r.pk: r.name for r in Region.objects.all()},
+            "agency": {a.pk: a.name for a in Agency.objects.all()}}
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def dashboard_api(request):
+    """The dashboard's figures as JSON, for its live refresh and for other tools."""
+    return JsonResponse(dashboard_summary(user=request.user))
 
 
 @never_cache

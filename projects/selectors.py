@@ -1,6 +1,7 @@
 """Reads: what a caller may see, and aggregates over it, computed in PostGIS."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from projects.asof import project_source
 from projects.health import health_sql, health_today
 from projects.models import Profile, Project
 
@@ -71,7 +73,7 @@ def visibility_sql(*, user, alias: str = "p") -> tuple[str, list]:
 _REGIONS_SQL = """
 WITH visible AS (
     SELECT p.id, p.physical_progress, p.budget, {health} AS health
-    FROM projects_project p
+    FROM {source} p
     WHERE {visible} AND p.status <> 'cancelled'
 ), per_region AS (
     SELECT pr.region_id,
@@ -111,19 +113,21 @@ FROM projects_region r LEFT JOIN per_region a ON a.region_id = r.id
 """
 
 
-def regions_geojson(*, user, language: str = "en", detail: str = "simplified", iso_code: str | None = None) -> str:
+def regions_geojson(*, user, language: str = "en", detail: str = "simplified", iso_code: str | None = None,
+                    as_of: dt.date | None = None) -> str:
     """Return the regions as GeoJSON text with aggregates over what the user may see.
 
     The whole FeatureCollection is built in PostGIS. Aggregates exclude cancelled
     projects, and a project touching several regions counts in each.
     """
     visible, visible_params = visibility_sql(user=user, alias="p")
-    health, health_params = health_sql(alias="p")
+    health, health_params = health_sql(alias="p", today=as_of)
+    source, source_params = project_source(as_of=as_of)
     geom = "r.boundary" if detail == "full" else "r.boundary_simplified"
     where, where_params = ("WHERE r.iso_code = %s", [iso_code]) if iso_code else ("", [])
-    sql = _REGIONS_SQL.format(health=health, visible=visible, geom=geom, where=where)
+    sql = _REGIONS_SQL.format(health=health, visible=visible, geom=geom, where=where, source=source)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*health_params, *visible_params, language[:2], *where_params])
+        cursor.execute(sql, [*health_params, *source_params, *visible_params, language[:2], *where_params])
         return cursor.fetchone()[0]
 
 
@@ -140,18 +144,21 @@ SELECT count(*),
     count(*) FILTER (WHERE health = 'overdue'),
     count(*) FILTER (WHERE health = 'done')
 FROM (
-    SELECT p.physical_progress, p.financial_progress, {health} AS health
-    FROM projects_project p WHERE {visible} AND p.status <> 'cancelled'
+    SELECT p.physical_progress, p.financial_progress, p.status, {health} AS health
+    FROM {source} p WHERE {visible}
 ) v
+WHERE v.status <> 'cancelled'
 """
 
 
-def national_kpis(*, user) -> dict:
+def national_kpis(*, user, as_of: dt.date | None = None) -> dict:
     """Return country-wide counts by health and mean progress over what the user may see."""
     visible, visible_params = visibility_sql(user=user, alias="p")
-    health, health_params = health_sql(alias="p")
+    health, health_params = health_sql(alias="p", today=as_of)
+    source, source_params = project_source(as_of=as_of)
     with connection.cursor() as cursor:
-        cursor.execute(_KPIS_SQL.format(health=health, visible=visible), [*health_params, *visible_params])
+        cursor.execute(_KPIS_SQL.format(health=health, visible=visible, source=source),
+                       [*health_params, *source_params, *visible_params])
         row = cursor.fetchone()
     keys = ("projects", "mean_progress", "mean_financial_progress", "on_track", "at_risk", "overdue", "done")
     return dict(zip(keys, row))
@@ -213,7 +220,7 @@ def projects_count(*, queryset: QuerySet[Project], exact_limit: int) -> tuple[in
 _ROADMAP_SQL = """
 WITH visible AS (
     SELECT p.id, p.physical_progress, {health} AS health
-    FROM projects_project p WHERE {visible} AND p.status <> 'cancelled'
+    FROM {source} p WHERE {visible} AND p.status <> 'cancelled'
 ), per_item AS (
     SELECT l.roadmapitem_id AS item_id, count(*) AS project_count, avg(v.physical_progress) AS progress,
         bool_and(v.health = 'done') AS all_done,
@@ -234,20 +241,21 @@ FROM projects_roadmapitem i LEFT JOIN per_item a ON a.item_id = i.id
 """
 
 
-def roadmap_item_status(*, user, today=None) -> dict[int, dict]:
+def roadmap_item_status(*, user, as_of: dt.date | None = None) -> dict[int, dict]:
     """Return health, project count and mean progress of every roadmap item, in one query.
 
     Done when all its projects are done; overdue when its deadline passed and it is
     not done; at risk when a project lags or its mean progress is more than the
     threshold below the straight line from its start to its deadline.
     """
-    today = today or health_today()
+    source, source_params = project_source(as_of=as_of)
+    today = as_of or health_today()
     visible, visible_params = visibility_sql(user=user, alias="p")
     health, health_params = health_sql(alias="p", today=today)
     lag = settings.GEOTRACK["AT_RISK_LAG_POINTS"]
     with connection.cursor() as cursor:
-        cursor.execute(_ROADMAP_SQL.format(health=health, visible=visible),
-                       [*health_params, *visible_params, today, today, lag])
+        cursor.execute(_ROADMAP_SQL.format(health=health, visible=visible, source=source),
+                       [*health_params, *source_params, *visible_params, today, today, lag])
         rows = cursor.fetchall()
     return {item_id: {"health": health_value, "project_count": count, "progress": progress}
             for item_id, health_value, count, progress in rows}

@@ -207,6 +207,7 @@ GEOTRACK = {
         "/api/cameras/": env_int("SNAPSHOT_MAX_BYTES", 8 * 1024 * 1024),
         "/api/imagery/": env_int("IMAGERY_MAX_BYTES", 2 * 1024 * 1024 * 1024),
         "/api/imports/": env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024),
+        "/projects/": env_int("REPORT_MAX_BODY_BYTES", 110 * 1024 * 1024),
         "default": env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024),
     },
     "API_MAX_PAGE_SIZE": env_int("API_MAX_PAGE_SIZE", 10000),
@@ -240,6 +241,9 @@ GEOTRACK = {
     "EVIDENCE_MIN_CHANGE": env_float("EVIDENCE_MIN_CHANGE", 0.03),
     # Below this zoom, project tiles carry grid clusters instead of projects.
     "TILE_AGGREGATE_BELOW_ZOOM": env_int("TILE_AGGREGATE_BELOW_ZOOM", 9),
+    "REPORT_MAX_PHOTOS": env_int("REPORT_MAX_PHOTOS", 10),
+    "REPORT_PHOTO_MAX_BYTES": env_int("REPORT_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+    "REPORT_PHOTO_MAX_PIXELS": env_int("REPORT_PHOTO_MAX_PIXELS", 40_000_000),
     # Alerts ("where to activate").
     "ALERT_DEADLINE_DAYS": env_int("ALERT_DEADLINE_DAYS", 90),
     "ALERT_STALE_DAYS": env_int("ALERT_STALE_DAYS", 60),

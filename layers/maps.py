@@ -262,6 +262,7 @@ class MapOptions:
     poll_ms: int = 4000
     imagery: tuple = ()
     editor: dict | None = None
+    projects_query: str | None = None  # a few projects as GeoJSON (e.g. "roadmap_item=7") instead of tiles
 
 
 def overview_map(options: MapOptions) -> RenderedMap:
@@ -275,9 +276,13 @@ def overview_map(options: MapOptions) -> RenderedMap:
     fmap = LocalMap(location=[48.0, 67.0], zoom_start=5, min_zoom=3, height="100%", width="100%")
     fmap.fit_bounds(options.bounds or KAZAKHSTAN_BOUNDS)
     regions = folium.FeatureGroup(name=_("Regions by progress"), overlay=True, control=True).add_to(fmap)
-    projects = localise(VectorGridProtobuf("/tiles/projects/{z}/{x}/{y}.mvt" + ("?scope=public" if options.embed else ""),
-                                           _("Projects by health"), "geotrack.projectTileOptions()"))
-    projects.add_to(fmap)
+    if options.projects_query:
+        projects = folium.FeatureGroup(name=_("Projects by health")).add_to(fmap)
+    else:
+        projects = localise(VectorGridProtobuf(
+            "/tiles/projects/{z}/{x}/{y}.mvt" + ("?scope=public" if options.embed else ""),
+            _("Projects by health"), "geotrack.projectTileOptions()"))
+        projects.add_to(fmap)
     cameras = cones = None
     if options.cameras:
         cones = folium.FeatureGroup(name=_("Camera fields of view"), show=True).add_to(fmap)
@@ -295,6 +300,7 @@ def overview_map(options: MapOptions) -> RenderedMap:
         "focusIso": options.focus_iso, "regionLinkBase": None if options.embed else "/map/regions/",
         "pollMs": options.poll_ms, "labels": popup_labels(),
         "aggregateBelowZoom": settings.GEOTRACK["TILE_AGGREGATE_BELOW_ZOOM"],
+        "projectsQuery": options.projects_query,
     }).add_to(fmap)
     progress_legend().add_to(fmap)
     health_legend().add_to(fmap)

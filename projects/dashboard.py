@@ -37,7 +37,8 @@ WITH months AS (
     SELECT generate_series(date_trunc('month', %s::date) - interval '11 months', date_trunc('month', %s::date),
                            interval '1 month')::date AS month
 ), visible AS (
-    SELECT p.id, p.region_id, p.agency_id FROM projects_project p WHERE {visible} AND p.status <> 'cancelled'
+    SELECT p.id, p.region_id, p.agency_id, 0 AS everything FROM projects_project p
+    WHERE {visible} AND p.status <> 'cancelled' {only_item}
 ), latest AS (
     SELECT m.month, v.{group}, last.physical
     FROM months m CROSS JOIN visible v
@@ -81,12 +82,18 @@ def _regions(user) -> list[dict]:
     return sorted(regions, key=lambda r: (-r["lagging"], r["mean_progress"] or 0))
 
 
-def progress_series(*, user, group: str) -> dict:
-    """Monthly mean physical progress over the last year, per region or per agency (from the history)."""
-    column = {"region": "region_id", "agency": "agency_id"}[group]
+def progress_series(*, user, group: str, roadmap_item: int | None = None) -> dict:
+    """Monthly mean physical progress over the last year, per region, per agency, or of one item's projects."""
+    column = {"region": "region_id", "agency": "agency_id", "roadmap_item": "everything"}[group]
     visible, visible_params = visibility_sql(user=user, alias="p")
+    only_item, item_params = "", []
+    if roadmap_item is not None:
+        only_item = ("AND EXISTS (SELECT 1 FROM projects_project_roadmap_items l "
+                     "WHERE l.project_id = p.id AND l.roadmapitem_id = %s)")
+        item_params = [roadmap_item]
     today = health_today()
-    rows = _rows(_SERIES_SQL.format(visible=visible, group=column), [today, today, *visible_params])
+    rows = _rows(_SERIES_SQL.format(visible=visible, group=column, only_item=only_item),
+                 [today, today, *visible_params, *item_params])
     months = sorted({month for month, _, _ in rows})
     series: dict[int, dict] = {}
     for month, key, value in rows:

@@ -320,3 +320,21 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class ProgressPhoto(models.Model):
+    """A photo attached to a progress report: decoded, stripped of metadata, with a thumbnail."""
+
+    report = models.ForeignKey(ProgressReport, verbose_name=_("progress report"), on_delete=models.CASCADE,
+                               related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="progress/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="progress/thumbs/%Y/%m/")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("progress photo")
+        verbose_name_plural = _("progress photos")
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of report {self.report_id}"

@@ -42,7 +42,7 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "project": project, "editable": editable, "can_report": can_report_progress(request.user, project),
         "map": overview_map(options),
-        "reports": project.progress_reports.select_related("author", "superseded_by")[:50],
+        "reports": project.progress_reports.select_related("author", "superseded_by").prefetch_related("photos")[:50],
         "roadmap_items": project.roadmap_items.order_by("number"),
         "imagery": imagery,
         "embed_url": request.build_absolute_uri(f"/embed/projects/{project.pk}/"),

@@ -207,9 +207,35 @@
 
   /* A click asks the API what lies under the pointer (tiles stay non-interactive, which
    * keeps them cheap and avoids VectorGrid's event quirks); the popup shows the details. */
+  /* A handful of projects (one roadmap item's) as GeoJSON, styled by health. */
+  Overview.prototype.loadProjectList = function () {
+    var self = this, cfg = this.config, group = this.layers.projects;
+    return fetchJson(withScope("/api/projects/?page_size=1000&" + cfg.projectsQuery, cfg.scope)).then(function (result) {
+      group.clearLayers();
+      var layer = L.geoJSON(result.body, {
+        pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, {radius: 7}); },
+        style: function (feature) {
+          var colour = HEALTH_COLOURS[feature.properties.health] || "#777";
+          return {color: colour, fillColor: colour, fillOpacity: 0.6, weight: 3};
+        },
+        onEachFeature: function (feature, item) {
+          item.on("click", function (event) {
+            L.DomEvent.stopPropagation(event);
+            fetchJson(withScope("/api/projects/" + encodeURIComponent(feature.id) + "/", cfg.scope)).then(function (detail) {
+              L.popup({maxWidth: 320, minWidth: 240}).setLatLng(event.latlng)
+                .setContent(projectPopup(detail.body, self.t)).openOn(self.map);
+            });
+          });
+        }
+      }).addTo(group);
+      if (layer.getLayers().length) self.map.fitBounds(layer.getBounds(), {maxZoom: 12, padding: [20, 20]});
+    });
+  };
+
   Overview.prototype.wireProjects = function () {
     var self = this, map = this.map, layer = this.layers.projects, cfg = this.config;
     if (!layer) return;
+    if (cfg.projectsQuery) { this.loadProjectList(); return; }
     // Projects sit above the region overlay so that their colours stay visible.
     if (!map.getPane("gtProjects")) map.createPane("gtProjects").style.zIndex = 450;
     layer.options.pane = "gtProjects";
@@ -241,6 +267,7 @@
       self.version = result.body.version; self.versionEtag = result.etag;
       if (first) return;
       self.loadRegions(false); self.loadCameras();
+      if (cfg.projectsQuery) self.loadProjectList();
       if (self.layers.projects && self.layers.projects.setUrl) {
         self.layers.projects.setUrl(withScope(cfg.tileUrl, cfg.scope) + (cfg.scope ? "&" : "?") + "v=" + encodeURIComponent(self.version));
       }

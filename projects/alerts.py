@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.asof import end_of_day, project_source
+from projects.asof import project_source
 from projects.health import health_today
 from projects.models import RoadmapItem
 from projects.selectors import roadmap_item_status, visibility_sql
@@ -80,7 +80,7 @@ LIMIT %s
 def _stale_alerts(*, user, today: dt.date, as_of: dt.date | None) -> list[Alert]:
     source, source_params = project_source(as_of=as_of)
     visible, visible_params = visibility_sql(user=user, alias="p")
-    start = end_of_day(today) - dt.timedelta(days=1)
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=timezone.get_current_timezone())
     since = start - dt.timedelta(days=settings.GEOTRACK["ALERT_STALE_DAYS"])
     with connection.cursor() as cursor:
         cursor.execute(_STALE_SQL.format(source=source, visible=visible),

@@ -14,7 +14,8 @@ MANAGE := $(PY) manage.py
 export HOST PORT
 
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts gdal-bin libgdal32 \
-	gettext chromium fonts-dejavu-core ffmpeg poppler-utils
+	gettext chromium fonts-dejavu-core ffmpeg poppler-utils \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1
 
 STATE = $(shell $(PY) -m geotrack.lib.localdb dir)
 
@@ -51,7 +52,7 @@ locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po locale_django/*/LC_MESSAG
 	$(MANAGE) compilemessages -v 0
 	@touch $@
 
-staticfiles/.collected: node_modules/.installed $(VENV)/.installed $(shell find geotrack/static -type f 2>/dev/null)
+staticfiles/.collected: node_modules/.installed $(VENV)/.installed $(shell find geotrack/static */static -type f 2>/dev/null)
 	$(MANAGE) collectstatic --noinput -v 0
 	@touch $@
 
@@ -76,6 +77,7 @@ demo: migrate
 
 worker: migrate
 	@$(PY) -m geotrack.lib.procs start-worker
+	@$(MANAGE) camera_status_sweep --enqueue 60
 
 serve:
 	@echo "geotrack: serving on http://$(HOST):$(PORT)/  (make stop to stop)"

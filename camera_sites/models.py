@@ -23,6 +23,10 @@ class Camera(models.Model):
     public_delay_minutes = models.PositiveIntegerField(_("public delay, minutes"), default=0)
     token_hash = models.CharField(_("device token hash"), max_length=128, blank=True, editable=False)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # The status last recorded in CameraStatusChange, so a sweep can find who crossed the threshold.
+    online = models.BooleanField(_("online (last recorded)"), default=False, editable=False)
+    # The per-camera snapshot rate limit is kept here, so it holds across every server process.
+    last_snapshot_at = models.DateTimeField(_("last snapshot received"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     projects = models.ManyToManyField(Project, verbose_name=_("projects watched"), through="CameraLink",
                                       related_name="cameras", blank=True)
@@ -84,4 +88,5 @@ class CameraStatusChange(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-changed_at"]
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["camera", "-changed_at"])]

@@ -5,8 +5,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from camera_sites.models import Camera, Snapshot
+from projects.models import Region
 from projects.selectors import sees_everything, user_region_ids, user_role, visibility_sql
 
 
@@ -66,7 +69,7 @@ WHERE {camera_visible} {extra}
 """
 
 
-def cameras_geojson(*, user, bbox=None, project_id: int | None = None) -> str:
+def cameras_geojson(*, user, bbox=None, project_id: int | None = None, camera_id: int | None = None) -> str:
     """Return the cameras a user may see as GeoJSON text, with status and latest visible snapshot."""
     camera_visible, camera_params = camera_visibility_sql(user=user)
     project_visible, project_params = visibility_sql(user=user, alias="p")
@@ -78,6 +81,9 @@ def cameras_geojson(*, user, bbox=None, project_id: int | None = None) -> str:
         extra += (" AND EXISTS (SELECT 1 FROM camera_sites_cameralink pl WHERE pl.camera_id = c.id "
                   "AND pl.active AND pl.project_id = %s)")
         extra_params.append(project_id)
+    if camera_id is not None:
+        extra += " AND c.id = %s"
+        extra_params.append(camera_id)
     sql = _CAMERAS_SQL.format(cutoff=cutoff, project_visible=project_visible, camera_visible=camera_visible,
                               extra=extra)
     params = [timezone.now() - offline_after(), user.is_authenticated, *cutoff_params, *project_params,
@@ -85,3 +91,49 @@ def cameras_geojson(*, user, bbox=None, project_id: int | None = None) -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
+
+
+
+def cameras_visible_to(*, user) -> QuerySet[Camera]:
+    """Return the cameras a user may see: the queryset twin of camera_visibility_sql()."""
+    cameras = Camera.objects.all()
+    if sees_everything(user):
+        return cameras
+    visible = Q(is_public=True)
+    if user_role(user) == "akimat":
+        in_regions = Region.objects.filter(pk__in=user_region_ids(user), boundary__intersects=OuterRef("location"))
+        visible |= Q(Exists(in_regions))
+    return cameras.filter(visible)
+
+
+def snapshots_visible_to(*, user, camera: Camera, now: dt.datetime | None = None) -> QuerySet[Snapshot]:
+    """Return a visible camera's snapshots, newest first; anonymous callers wait out the public delay."""
+    snapshots = camera.snapshots.order_by("-captured_at", "-id")
+    if not user.is_authenticated:
+        snapshots = snapshots.filter(captured_at__lte=public_cutoff(camera=camera, now=now))
+    return snapshots
+
+
+def public_cutoff(*, camera: Camera, now: dt.datetime | None = None) -> dt.datetime:
+    """The newest capture time the public may see for this camera."""
+    return (now or timezone.now()) - dt.timedelta(minutes=camera.public_delay_minutes)
+
+
+def snapshot_is_public(*, camera: Camera, snapshot: Snapshot, now: dt.datetime | None = None) -> bool:
+    """True when everyone may see this snapshot, so its bytes may be cached publicly."""
+    return camera.is_public and snapshot.captured_at <= public_cutoff(camera=camera, now=now)
+
+
+def camera_outages(*, camera: Camera, limit: int = 50) -> list[dict]:
+    """Return the camera's outages, newest first: when it went offline and when it came back."""
+    outages: list[dict] = []
+    back_at = None
+    for change in camera.status_changes.order_by("-changed_at", "-id")[: limit * 2]:
+        if change.online:
+            back_at = change.changed_at
+        else:
+            ended = back_at
+            outages.append({"started_at": change.changed_at, "ended_at": ended,
+                            "duration": (ended - change.changed_at) if ended else None})
+            back_at = None
+    return outages[:limit]

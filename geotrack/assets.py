@@ -22,6 +22,7 @@ VENDOR_DIRS: dict[str, str] = {
     "vendor/fontawesome/webfonts": "@fortawesome/fontawesome-free/webfonts",
     "vendor/awesome-markers": "drmonty-leaflet-awesome-markers",
     "vendor/leaflet-draw": "leaflet-draw/dist",
+    "vendor/leaflet-compare": "leaflet-compare/dist",
     "vendor/markercluster": "leaflet.markercluster/dist",
     "vendor/vectorgrid": "leaflet.vectorgrid/dist",
     "vendor/chartjs": "chart.js/dist",

@@ -189,6 +189,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
 }
 
+# A per-process cache by default; set CACHE_URL-style backends (Redis, database) for
+# several servers. It only ever holds aggregates keyed by the change token.
+CACHES = {"default": {"BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+                      "LOCATION": env_str("CACHE_LOCATION", "geotrack"), "OPTIONS": {"MAX_ENTRIES": 20000}}}
+
 # Background work: django-tasks (the API Django 6 adopts) with its database
 # backend, so workers on any machine that reaches PostgreSQL can take jobs.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -241,6 +246,8 @@ GEOTRACK = {
     "EVIDENCE_MIN_CHANGE": env_float("EVIDENCE_MIN_CHANGE", 0.03),
     # Below this zoom, project tiles carry grid clusters instead of projects.
     "TILE_AGGREGATE_BELOW_ZOOM": env_int("TILE_AGGREGATE_BELOW_ZOOM", 9),
+    # Cluster tiles and region aggregates are cached until the change token moves.
+    "AGGREGATE_CACHE_SECONDS": env_int("AGGREGATE_CACHE_SECONDS", 3600),
     "REPORT_MAX_PHOTOS": env_int("REPORT_MAX_PHOTOS", 10),
     "REPORT_PHOTO_MAX_BYTES": env_int("REPORT_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "REPORT_PHOTO_MAX_PIXELS": env_int("REPORT_PHOTO_MAX_PIXELS", 40_000_000),

@@ -1,13 +1,10 @@
 """Site-wide pages: the national dashboard and the health check."""
 from __future__ import annotations
 
-import hashlib
-
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
@@ -18,7 +15,7 @@ from rest_framework.authentication import BasicAuthentication
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
-from camera_sites.selectors import offline_after
+from geotrack.changes import change_version
 from layers.maps import MapOptions, overview_map
 from projects.dashboard import dashboard_summary, progress_series
 from projects.models import Agency, Region
@@ -77,15 +74,6 @@ class TokenLogoutView(KnoxLogoutView):
     """POST with a token to invalidate it."""
 
 
-_CHANGES_SQL = """
-SELECT (SELECT max(updated_at) FROM projects_project),
-       (SELECT max(recorded_at) FROM projects_progressreport),
-       (SELECT max(id) FROM camera_sites_snapshot),
-       (SELECT count(*) FILTER (WHERE last_seen_at >= %s) FROM camera_sites_camera),
-       (SELECT max(id) FROM camera_sites_camera)
-"""
-
-
 @extend_schema(responses={200: inline_serializer("ChangeToken", {"version": serializers.CharField()})})
 @api_view(["GET"])
 @permission_classes([AllowAny])
@@ -95,10 +83,7 @@ def changes(request):
     Open maps and dashboards poll it every few seconds; an unchanged poll costs a few
     index lookups and no body.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_CHANGES_SQL, [timezone.now() - offline_after()])
-        state = cursor.fetchone()
-    version = hashlib.blake2b(repr(state).encode(), digest_size=10).hexdigest()
+    version = change_version()
     etag = f'"{version}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()

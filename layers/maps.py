@@ -120,31 +120,6 @@ def progress_legend() -> Legend:
     return Legend(_("Mean physical progress"), entries)
 
 
-def add_regions_layer(fmap: folium.Map, regions: dict, *, name: str, focus_iso: str | None = None) -> folium.GeoJson:
-    """Draw regions coloured by mean progress; outline the region in focus."""
-
-    def style(feature: dict) -> dict:
-        focused = feature["properties"]["iso_code"] == focus_iso
-        return {
-            "fillColor": progress_colour(feature["properties"]["mean_progress"]),
-            "color": "#08306b" if focused else "#4d4d4d",
-            "weight": 3 if focused else 1,
-            "fillOpacity": 0.55,
-        }
-
-    layer = folium.GeoJson(
-        regions, name=name, style_function=style,
-        highlight_function=lambda feature: {"weight": 3, "color": "#08306b"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "project_count", "mean_progress"],
-            aliases=[_("Region"), _("Projects"), _("Mean physical progress, %")],
-            localize=True,
-        ),
-    )
-    layer.add_to(fmap)
-    return layer
-
-
 @dataclass(frozen=True)
 class RenderedMap:
     """The three pieces a page template places: assets in <head>, the map div, its script."""
@@ -164,15 +139,6 @@ def render_map(fmap: folium.Map) -> RenderedMap:
         script=mark_safe(root.script.render()),
         name=fmap.get_name(),
     )
-
-
-def national_map(*, regions: dict) -> RenderedMap:
-    """Return the map of Kazakhstan's regions coloured by mean project progress."""
-    fmap = LocalMap(location=[48.0, 67.0], zoom_start=5, min_zoom=3, height="100%", width="100%")
-    add_regions_layer(fmap, regions, name=_("Regions by progress"))
-    progress_legend().add_to(fmap)
-    fmap.fit_bounds(KAZAKHSTAN_BOUNDS)
-    return render_map(fmap)
 
 
 HEALTH_COLOURS = {"on_track": "#1a9850", "at_risk": "#fdae61", "overdue": "#d73027", "done": "#2c7bb6"}
@@ -263,6 +229,7 @@ class MapOptions:
     imagery: tuple = ()
     editor: dict | None = None
     projects_query: str | None = None  # a few projects as GeoJSON (e.g. "roadmap_item=7") instead of tiles
+    compare: tuple | None = None  # (before, after) imagery with a swipe control
 
 
 def overview_map(options: MapOptions) -> RenderedMap:
@@ -279,6 +246,9 @@ def overview_map(options: MapOptions) -> RenderedMap:
     if options.projects_query:
         projects = folium.FeatureGroup(name=_("Projects by health")).add_to(fmap)
     else:
+        # Projects draw above the region overlay; their pane exists before the layer, so
+        # each tile is requested once.
+        folium.map.CustomPane("gtProjects", z_index=450, pointer_events=False).add_to(fmap)
         projects = localise(VectorGridProtobuf(
             "/tiles/projects/{z}/{x}/{y}.mvt" + ("?scope=public" if options.embed else ""),
             _("Projects by health"), "geotrack.projectTileOptions()"))
@@ -287,7 +257,7 @@ def overview_map(options: MapOptions) -> RenderedMap:
     if options.cameras:
         cones = folium.FeatureGroup(name=_("Camera fields of view"), show=True).add_to(fmap)
         cameras = localise(MarkerCluster(name=_("Cameras"))).add_to(fmap)
-    _add_imagery(fmap, options.imagery)
+    _add_imagery(fmap, options.imagery, options.compare)
     if options.editor:
         drawn = folium.FeatureGroup(name=_("Drawing"), control=False).add_to(fmap)
         localise(Draw(export=False, feature_group=drawn, position="topleft",
@@ -309,11 +279,11 @@ def overview_map(options: MapOptions) -> RenderedMap:
     return render_map(fmap)
 
 
-def _add_imagery(fmap, imagery) -> None:
-    if not imagery:
-        return
-    try:
-        from layers.imagery_maps import add_imagery_layers
-    except ImportError:  # imagery tiles not available in this build
-        return
-    add_imagery_layers(fmap, imagery)
+def _add_imagery(fmap, imagery, compare) -> None:
+    from layers.imagery_maps import add_comparison, add_imagery_layers
+
+    if compare:
+        add_comparison(fmap, *compare)
+        imagery = [image for image in imagery if image not in compare]
+    if imagery:
+        add_imagery_layers(fmap, imagery)

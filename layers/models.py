@@ -30,6 +30,8 @@ class Imagery(models.Model):
     band_count = models.PositiveSmallIntegerField(_("bands"), default=0)
     band_descriptions = models.JSONField(_("band descriptions"), default=list, blank=True)
     default_bands = models.JSONField(_("default display bands"), default=list, blank=True)
+    default_rescale = models.JSONField(_("default rescale range"), default=list, blank=True,
+                                       help_text=_("[min, max] of the display stretch, measured at ingest."))
     resolution_m = models.FloatField(_("resolution, metres"), null=True, blank=True)
     dtype = models.CharField(_("data type"), max_length=20, blank=True)
     is_public = models.BooleanField(_("public"), default=False)
@@ -49,3 +51,32 @@ class Imagery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.acquired_on})"
+
+
+class ChangeEvidence(models.Model):
+    """A change index measured inside a project's site between two images (layers/change.py)."""
+
+    class Method(models.TextChoices):
+        NDVI = "ndvi", _("NDVI difference")
+        BRIGHTNESS = "brightness", _("Normalised brightness difference")
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="change_evidence")
+    before = models.ForeignKey(Imagery, verbose_name=_("before"), on_delete=models.CASCADE, related_name="+")
+    after = models.ForeignKey(Imagery, verbose_name=_("after"), on_delete=models.CASCADE, related_name="+")
+    index = models.FloatField(_("change index"))
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices)
+    pixel_count = models.PositiveIntegerField(_("pixels compared"), default=0)
+    progress_before = models.FloatField(_("reported progress at the first date, %"), default=0)
+    progress_after = models.FloatField(_("reported progress at the second date, %"), default=0)
+    flagged = models.BooleanField(_("check on site"), default=False)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["project_id", "after__acquired_on"]
+        verbose_name = _("ground-change evidence")
+        verbose_name_plural = _("ground-change evidence")
+        constraints = [models.UniqueConstraint(fields=["project", "before", "after"], name="change_evidence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.before_id} -> {self.after_id} = {self.index:.3f}"

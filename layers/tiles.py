@@ -26,19 +26,22 @@ SELECT ST_AsMVT(t, 'projects', {extent}, 'geom', 'id') FROM (
 ) t WHERE t.geom IS NOT NULL
 """
 
+# Clusters group the stored Web Mercator anchor of each project (a generated column,
+# see projects migration 0005) into square cells of CLUSTER_PX screen pixels.
 _PROJECT_CLUSTERS_SQL = """
-WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326),
+WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile),
 cells AS (
-    SELECT ST_SnapToGrid(ST_Transform(ST_PointOnSurface(p.geom), 3857), %s) AS cell,
-        count(*) AS count, avg(p.physical_progress)::float8 AS progress,
+    SELECT floor(ST_X(p.anchor) / %s) AS cx, floor(ST_Y(p.anchor) / %s) AS cy,
+        count(*) AS count, avg(ST_X(p.anchor)) AS x, avg(ST_Y(p.anchor)) AS y,
+        avg(p.physical_progress)::float8 AS progress,
         count(*) FILTER (WHERE {health} IN ('at_risk', 'overdue')) AS lagging
     FROM projects_project p, bounds
-    WHERE p.geom && bounds.tile4326 AND {visible} AND p.status <> 'cancelled'
-    GROUP BY 1
+    WHERE p.anchor && bounds.tile AND {visible} AND p.status <> 'cancelled'
+    GROUP BY 1, 2
 )
 SELECT ST_AsMVT(t, 'project_clusters', {extent}, 'geom') FROM (
     SELECT count, round(progress::numeric, 1)::float8 AS progress, lagging,
-        ST_AsMVTGeom(cell, bounds.tile, {extent}, {buffer}, true) AS geom
+        ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(x, y), 3857), bounds.tile, {extent}, {buffer}, true) AS geom
     FROM cells, bounds
 ) t WHERE t.geom IS NOT NULL
 """
@@ -65,9 +68,18 @@ SELECT ST_AsMVT(t, 'regions', {extent}, 'geom') FROM (
 """
 
 
+CLUSTER_PX = 48
+WORLD_M = 40075016.68557849
+
+
 def pixel_size(z: int) -> float:
     """Size of one tile-extent unit in Web Mercator metres at zoom z."""
-    return 40075016.68557849 / (2 ** z) / EXTENT
+    return WORLD_M / (2 ** z) / EXTENT
+
+
+def screen_pixel_size(z: int) -> float:
+    """Size of one screen pixel (256 px tiles) in Web Mercator metres at zoom z."""
+    return WORLD_M / (2 ** z) / 256
 
 
 def tile_bytes(*, layer: str, z: int, x: int, y: int, user, now) -> bytes:
@@ -78,7 +90,8 @@ def tile_bytes(*, layer: str, z: int, x: int, y: int, user, now) -> bytes:
         health, health_params = health_sql(alias="p")
         if z < settings.GEOTRACK["TILE_AGGREGATE_BELOW_ZOOM"]:
             sql = _PROJECT_CLUSTERS_SQL.format(health=health, visible=visible, extent=EXTENT, buffer=BUFFER)
-            params = [*xyz, pixel_size(z) * 48, *health_params, *visible_params]
+            cell = screen_pixel_size(z) * CLUSTER_PX
+            params = [z, x, y, cell, cell, *health_params, *visible_params]
         else:
             sql = _PROJECTS_SQL.format(health=health, visible=visible, extent=EXTENT, buffer=BUFFER)
             params = [*xyz, *health_params, pixel_size(z), *visible_params]

@@ -5,7 +5,6 @@ figure is one SQL aggregate over the projects the caller may see.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from django.db import connection
 from django.utils import timezone

@@ -38,13 +38,16 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     editor = {"apiUrl": f"/api/projects/{project.pk}/", "etag": project_etag(project),
               "statusId": "editor-status"} if editable else None
     imagery = visible_imagery(request, project=project)
-    options = MapOptions(bounds=_bounds(project), imagery=tuple(imagery), editor=editor)
+    compare = (imagery[-2], imagery[-1]) if len(imagery) >= 2 else None
+    options = MapOptions(bounds=_bounds(project), imagery=tuple(imagery), editor=editor, compare=compare)
     context = {
         "project": project, "editable": editable, "can_report": can_report_progress(request.user, project),
         "map": overview_map(options),
         "reports": project.progress_reports.select_related("author", "superseded_by").prefetch_related("photos")[:50],
         "roadmap_items": project.roadmap_items.order_by("number"),
         "imagery": imagery,
+        "compare": compare,
+        "evidence": project.change_evidence.select_related("before", "after").order_by("-after__acquired_on"),
         "embed_url": request.build_absolute_uri(f"/embed/projects/{project.pk}/"),
     }
     response = render(request, "projects/detail.html", context)

@@ -153,6 +153,9 @@ def project_save(*, project: Project, changed_fields: Iterable[str] = ()) -> Pro
         region_given = "region" in changed or (is_new and project.region_id is not None)
         projects_assign_regions(project_ids=[project.pk], keep_given=region_given)
         project.refresh_from_db(fields=["region"])
+        from camera_sites.services import camera_links_refresh
+
+        camera_links_refresh(project_ids=[project.pk])
     return project
 
 

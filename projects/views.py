@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geotrack.cache import cached_aggregate
 from geotrack.errors import PreconditionFailed
 from geotrack.scope import cache_headers, effective_user
 from projects import services
@@ -170,7 +171,9 @@ class RegionList(APIView):
         detail = request.query_params.get("detail", "simplified")
         if detail not in {"simplified", "full"}:
             raise exceptions.ValidationError({"detail": ["Use detail=simplified or detail=full."]})
-        body = regions_geojson(user=effective_user(request), language=get_language(), detail=detail)
+        user, language = effective_user(request), get_language()
+        body = cached_aggregate("regions", (language, detail), user=user,
+                                compute=lambda: regions_geojson(user=user, language=language, detail=detail))
         response = HttpResponse(body, content_type=GEOJSON)
         cache_headers(request, response)
         return response

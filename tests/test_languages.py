@@ -8,17 +8,17 @@ from django.utils import translation
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_language_switch_changes_visible_text(live_server, page, regions):
-    page.page.goto(live_server.url + "/")
+    page.page.goto(live_server.url + "/roadmap/")
     english = page.page.locator("h1").inner_text()
     page.page.click("button[name=language][value=ru]")
     page.page.wait_for_load_state()
     assert page.page.locator("html").get_attribute("lang") == "ru"
     assert page.page.locator("h1").inner_text() != english
-    assert "Алматы" in page.page.locator("table.regions").inner_text()
+    assert "Алматы" in page.page.locator("select[name=region]").inner_text()
     page.page.click("button[name=language][value=kk]")
     page.page.wait_for_load_state()
     assert page.page.locator("html").get_attribute("lang") == "kk"
-    assert "облысы" in page.page.locator("table.regions").inner_text()
+    assert "облысы" in page.page.locator("select[name=region]").inner_text()
 
 
 @pytest.mark.django_db

@@ -185,4 +185,8 @@ def imagery_create() -> int:
         write_cog(np.clip(image, 0, 255).astype(np.uint8), grid, path)
         records.append(_record(project, grid, path, acquired_on, label))
     Imagery.objects.bulk_create(records)
+    # Measure the ground change between the two dates now, so the evidence exists in the demo.
+    from layers.change import evidence_refresh
+
+    evidence_refresh(project_ids=[project.pk])
     return len(records)

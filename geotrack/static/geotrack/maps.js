@@ -127,6 +127,7 @@
   /* Options for the projects VectorGrid layer (passed to folium's VectorGridProtobuf). */
   function projectTileOptions() {
     return {
+      pane: "gtProjects",
       interactive: false,
       maxNativeZoom: 18,
       vectorTileLayerStyles: {
@@ -236,10 +237,6 @@
     var self = this, map = this.map, layer = this.layers.projects, cfg = this.config;
     if (!layer) return;
     if (cfg.projectsQuery) { this.loadProjectList(); return; }
-    // Projects sit above the region overlay so that their colours stay visible.
-    if (!map.getPane("gtProjects")) map.createPane("gtProjects").style.zIndex = 450;
-    layer.options.pane = "gtProjects";
-    if (map.hasLayer(layer)) { layer.remove(); layer.addTo(map); }
     map.on("click", function (event) {
       if (!map.hasLayer(layer)) return;
       if (map.getZoom() < cfg.aggregateBelowZoom) { map.setView(event.latlng, Math.min(map.getZoom() + 3, cfg.aggregateBelowZoom)); return; }

@@ -1,0 +1,89 @@
+"""Raster tiles: geotrack over HTTP against the raster floor, plus the overview evidence.
+
+The raster floor (BENCHMARKS.md) is in-process rio-tiler `Reader(cog).tile(x, y, z, indexes=...)`
+plus `.render("PNG")` on the same COG with the same bands and rescale. geotrack runs under gunicorn
+(2 sync workers, 127.0.0.1) against the dev database's first ready public image (the demo's
+synthetic COGs, written by rio-cogeo's Python call with 512 px blocks; ingested COGs use 256 px).
+Tiles: the footprint's centre at the COG's min zoom, middle zoom and max zoom, interleaved
+(HTTP, floor, HTTP, floor ...), warm, ROUNDS rounds; medians and ratios are printed.
+
+Run: .venv/bin/python -m bench.raster_tiles.run   (needs `make run`'s database with the demo)
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
+django.setup()
+
+import rasterio  # noqa: E402
+from rio_tiler.io import Reader  # noqa: E402
+
+from bench.common import REPO, VENV_BIN, free_port, http_get, interleaved, median, start_server, stop_server  # noqa: E402
+from layers import rasters  # noqa: E402
+from layers.models import Imagery  # noqa: E402
+
+ROUNDS = int(os.environ.get("ROUNDS", "9"))
+
+
+def floor_tile(uri: str, z: int, x: int, y: int, bands: list[int], rescale: list[float] | None) -> bytes:
+    with rasterio.Env(**rasters.GDAL_READ_ENV), Reader(uri) as cog:
+        image = cog.tile(x, y, z, indexes=bands)
+    if rescale:
+        image.rescale(in_range=[tuple(rescale)] * image.count)
+    return image.render(img_format="PNG")
+
+
+def main() -> None:
+    imagery = Imagery.objects.filter(status="ready", is_public=True).order_by("id").first()
+    if imagery is None:
+        sys.exit("No ready public imagery in the dev database: run `make run` (it loads the demo) first.")
+    bands, rescale = list(imagery.default_bands), imagery.default_rescale or None
+    lon, lat = imagery.footprint.centroid.coords
+    with Reader(imagery.cog_uri) as cog:
+        zooms = {"low": cog.minzoom, "middle": (cog.minzoom + cog.maxzoom) // 2, "high": cog.maxzoom}
+        tiles = {name: cog.tms.tile(lon, lat, z) for name, z in zooms.items()}
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG"}}
+    env.update(DEBUG="0", PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="geotrack.settings")
+    port = free_port()
+    argv = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
+            "--timeout", "60", "--log-level", "warning", "geotrack.wsgi:application"]
+    server = start_server("raster-tiles", argv, port=port, env=env, ready_path="/healthz", timeout=60)
+    try:
+        print(f"image {imagery.pk}: {imagery.title} ({imagery.cog_uri}), bands {bands}, rescale {rescale}")
+        print(f"{'zoom':<8}{'tile':<18}{'HTTP ms':>9}{'floor ms':>10}{'ratio':>7}{'same PNG':>10}")
+        for name, tile in tiles.items():
+            path = f"/tiles/imagery/{imagery.pk}/{tile.z}/{tile.x}/{tile.y}.png"
+            reply = http_get(server.url(path))
+            identical = reply.status == 200 and reply.body == floor_tile(imagery.cog_uri, tile.z, tile.x, tile.y,
+                                                                         bands, rescale)
+
+            def over_http(path=path) -> float:
+                return http_get(server.url(path)).seconds
+
+            def in_process(tile=tile) -> float:
+                started = time.perf_counter()
+                floor_tile(imagery.cog_uri, tile.z, tile.x, tile.y, bands, rescale)
+                return time.perf_counter() - started
+
+            times = interleaved({"http": over_http, "floor": in_process}, rounds=ROUNDS)
+            http_ms, floor_ms = median(times["http"]) * 1000, median(times["floor"]) * 1000
+            print(f"{name:<8}{f'{tile.z}/{tile.x}/{tile.y}':<18}{http_ms:>9.2f}{floor_ms:>10.2f}"
+                  f"{http_ms / floor_ms:>7.2f}{str(identical):>10}")
+    finally:
+        stop_server(server)
+    print("\nOverviews: distinct bytes of the COG read for one tile (bands as above)")
+    print(f"{'zoom':<8}{'with overviews':>16}{'without':>12}{'saving':>9}")
+    for name, tile in tiles.items():
+        with_overviews = rasters.tile_bytes_read(imagery.cog_uri, tile.z, tile.x, tile.y, bands=bands, overviews=True)
+        without = rasters.tile_bytes_read(imagery.cog_uri, tile.z, tile.x, tile.y, bands=bands, overviews=False)
+        print(f"{name:<8}{with_overviews:>16}{without:>12}{without / with_overviews:>8.1f}x")
+    print(f"({ROUNDS} interleaved rounds after 2 warm-up rounds; medians)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Imagery API, raster tiles and the before/after comparison page."""
+from __future__ import annotations
+
+import hashlib
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from layers import imagery_maps, imagery_services, rasters
+from layers.imagery_selectors import (evidence_rows, evidence_visible_to, imagery_feature, imagery_geojson,
+                                      imagery_visible_to)
+from layers.models import Imagery
+from layers.tasks import imagery_ingest_task
+from projects.models import Region
+from projects.permissions import can_create_projects
+from projects.selectors import projects_visible_to
+from projects.views import require
+
+GEOJSON = "application/geo+json"
+TILE_MAX_AGE = 86400
+
+
+class ImageryUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A GeoTIFF (or any raster GDAL reads) with a CRS and a geotransform.")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    acquired_on = serializers.DateField(required=False, help_text="Defaults to the file's TIFF date, else today.")
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   help_text="Sensor, e.g. 'Landsat-7 ETM+' or 'Sentinel-2' (sets band names).")
+    is_public = serializers.BooleanField(required=False, default=False)
+    project = serializers.IntegerField(required=False)
+    region = serializers.SlugRelatedField(slug_field="iso_code", queryset=Region.objects.all(), required=False)
+
+
+class ImageryList(APIView):
+    """Imagery footprints as GeoJSON. POST a raster to ingest it: 202 with a status URL."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(parameters=[OpenApiParameter("project", int), OpenApiParameter("status", str,
+                                                                                  enum=Imagery.Status.values)],
+                   responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> HttpResponse:
+        imagery = imagery_visible_to(user=request.user)
+        if (project := request.query_params.get("project")) is not None:
+            imagery = imagery.filter(project_id=_whole_number("project", project))
+        if (wanted := request.query_params.get("status")) is not None:
+            imagery = imagery.filter(status=wanted)
+        return HttpResponse(imagery_geojson(queryset=imagery), content_type=GEOJSON)
+
+    @extend_schema(request={"multipart/form-data": ImageryUploadSerializer}, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        require(request, can_create_projects(request.user))
+        serializer = ImageryUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        upload = fields.pop("file")
+        if "project" in fields:
+            fields["project"] = projects_visible_to(user=request.user).filter(pk=fields["project"]).first()
+            if fields["project"] is None:
+                raise exceptions.ValidationError({"project": ["No such project."]})
+        try:
+            staged = imagery_services.imagery_stage(upload=upload)
+            imagery = imagery_services.imagery_submit(staged=staged, filename=upload.name,
+                                                      fields=imagery_services.ImageryFields(**fields))
+        except imagery_services.ImageryRejected as exc:
+            return Response({"detail": str(exc), "errors": {"file": [str(exc)]}}, status=exc.status)
+        imagery_ingest_task.enqueue(imagery.pk, str(staged))
+        status_url = f"/api/imagery/{imagery.pk}/"
+        return Response({"id": imagery.pk, "status": imagery.status, "status_url": status_url},
+                        status=status.HTTP_202_ACCEPTED, headers={"Location": status_url})
+
+
+def _whole_number(name: str, value: str) -> int:
+    if not value.isdigit():
+        raise exceptions.ValidationError({name: [f"{name} must be a whole number."]})
+    return int(value)
+
+
+class ImageryDetail(APIView):
+    """One image as a GeoJSON Feature: its ingest status (pending, processing, ready, failed) and error."""
+
+    @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int) -> Response:
+        imagery = get_object_or_404(imagery_visible_to(user=request.user), pk=pk)
+        return Response(imagery_feature(imagery=imagery), content_type=GEOJSON)
+
+
+class EvidenceList(APIView):
+    """Ground-change evidence beside reported progress; `flagged=true` lists "check on site" only."""
+
+    @extend_schema(parameters=[OpenApiParameter("flagged", bool), OpenApiParameter("project", int)],
+                   responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        flagged = request.query_params.get("flagged")
+        if flagged not in (None, "true", "false"):
+            raise exceptions.ValidationError({"flagged": ["Use flagged=true or flagged=false."]})
+        project = request.query_params.get("project")
+        evidence = evidence_visible_to(user=request.user, flagged=None if flagged is None else flagged == "true",
+                                       project_id=None if project is None else _whole_number("project", project))
+        return Response(evidence_rows(evidence=evidence))
+
+
+def tile_parameters(imagery: Imagery, query) -> tuple[list[int], list[float] | None]:
+    """Read bands= (1 or 3 band numbers within the image) and rescale=min,max; 400 when wrong."""
+    try:
+        bands = [int(b) for b in query["bands"].split(",")] if query.get("bands") else list(imagery.default_bands)
+    except ValueError:
+        raise exceptions.ValidationError({"bands": ["bands must be band numbers, e.g. bands=3,2,1."]}) from None
+    if len(bands) not in (1, 3) or not all(1 <= band <= imagery.band_count for band in bands):
+        raise exceptions.ValidationError(
+            {"bands": [f"Give 1 or 3 band numbers between 1 and {imagery.band_count}."]})
+    rescale = imagery.default_rescale or None
+    if query.get("rescale"):
+        try:
+            low, high = (float(value) for value in query["rescale"].split(","))
+        except ValueError:
+            raise exceptions.ValidationError({"rescale": ["rescale must be min,max, e.g. rescale=0,255."]}) from None
+        if not high > low:
+            raise exceptions.ValidationError({"rescale": ["rescale max must be greater than min."]})
+        rescale = [low, high]
+    return bands, rescale
+
+
+class ImageryTile(APIView):
+    """A 256 px PNG tile of one image; transparent outside its data, 404 outside its bounds."""
+
+    @extend_schema(parameters=[OpenApiParameter("bands", str), OpenApiParameter("rescale", str)],
+                   responses={(200, "image/png"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int, z: int, x: int, y: int) -> HttpResponse:
+        imagery = get_object_or_404(imagery_visible_to(user=request.user).filter(status=Imagery.Status.READY), pk=pk)
+        bands, rescale = tile_parameters(imagery, request.query_params)
+        key = f"{imagery.pk}:{imagery.cog_uri}:{z}/{x}/{y}:{bands}:{rescale}"
+        etag = f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
+        if request.headers.get("If-None-Match") in {etag, f"W/{etag}"}:
+            return _cached(HttpResponse(status=304), imagery, etag)
+        try:
+            png = rasters.tile_png(imagery.cog_uri, z, x, y, bands=bands, rescale=rescale)
+        except rasters.TileOutsideBounds as exc:
+            raise Http404(str(exc)) from exc
+        return _cached(HttpResponse(png, content_type="image/png"), imagery, etag)
+
+
+def _cached(response: HttpResponse, imagery: Imagery, etag: str) -> HttpResponse:
+    """Public imagery is cacheable by anyone; private tiles only by the caller (its flag may change)."""
+    response["ETag"] = etag
+    if imagery.is_public:
+        response["Cache-Control"] = f"public, max-age={TILE_MAX_AGE}"
+    else:
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ("Cookie", "Authorization"))
+    return response
+
+
+def imagery_compare(request, pk: int):
+    """Show a before/after swipe of a project's imagery (`?before=<id>&after=<id>`, else first and last)."""
+    project = get_object_or_404(projects_visible_to(user=request.user), pk=pk)
+    images = list(imagery_visible_to(user=request.user).filter(project=project, status=Imagery.Status.READY)
+                  .order_by("acquired_on", "id"))
+    chosen = {image.pk: image for image in images}
+    try:
+        before = chosen[int(request.GET["before"])] if "before" in request.GET else images[0]
+        after = chosen[int(request.GET["after"])] if "after" in request.GET else images[-1]
+    except (KeyError, ValueError, IndexError):
+        raise Http404(_("No such pair of images for this project.")) from None
+    if before.pk == after.pk:
+        raise Http404(_("Choose two different images."))
+    rendered = imagery_maps.comparison_map(project=project, before=before, after=after)
+    response = render(request, "layers/imagery_compare.html",
+                      {"project": project, "before": before, "after": after, "map": rendered, "images": images})
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ("Cookie", "Authorization"))
+    return response

@@ -1,0 +1,26 @@
+"""Background work of the layers app, run by django-tasks' database worker (manage.py db_worker)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from django_tasks import task
+
+from layers import change, imagery_services
+from layers.models import Imagery
+
+
+@task()
+def imagery_ingest_task(imagery_id: int, staged_path: str) -> str:
+    """Convert a staged upload to the image's COG, then refresh the evidence of the projects it covers."""
+    imagery = imagery_services.imagery_ingest(imagery_id=imagery_id, staged=Path(staged_path))
+    if imagery.status == Imagery.Status.READY:
+        project_ids = imagery_services.projects_covered_by(imagery=imagery)
+        if project_ids:
+            evidence_refresh_task.enqueue(project_ids)
+    return imagery.status
+
+
+@task()
+def evidence_refresh_task(project_ids: list[int]) -> int:
+    """Recompute the ground-change evidence of some projects; return how many image pairs."""
+    return change.evidence_refresh(project_ids=project_ids)

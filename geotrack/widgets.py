@@ -14,6 +14,7 @@ class LocalMapWidget(OpenLayersWidget):
     default_zoom = 4
 
     class Media:
+        extend = False  # drop the parent's CDN links, do not add to them
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from geotrack import views
@@ -22,6 +24,8 @@ api = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages without our <link rel="icon"> (admin, API docs) make browsers ask for this.
+    path("favicon.ico", RedirectView.as_view(url=static("geotrack/favicon.svg"), permanent=True)),
     path("api/", include(api)),
     path("", include("layers.urls")),
     path("ogc/", include("layers.ogc.urls")),

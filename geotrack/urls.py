@@ -31,6 +31,7 @@ urlpatterns = [
     path("ogc/", include("layers.ogc.urls")),
     path("", include("camera_sites.page_urls")),
     path("", include("projects.page_urls")),
+    path("", include("projects.report_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

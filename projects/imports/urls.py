@@ -1,4 +1,9 @@
-"""Routes (see CONTRACT.md, API)."""
+"""Routes (see CONTRACT.md, API): POST /api/imports/ and the state of background imports."""
 from django.urls import path
 
-urlpatterns: list = []
+from projects.imports import views
+
+urlpatterns: list = [
+    path("", views.ImportProjects.as_view(), name="import-projects"),
+    path("jobs/<uuid:job_id>/", views.ImportJob.as_view(), name="import-job"),
+]

@@ -1,0 +1,109 @@
+"""Layer exports written by GDAL, their background jobs, and the OC4IDS package."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from layers.exports.gdal import FORMATS
+from layers.exports.layers import LAYERS, layer_count, layer_query
+from layers.exports.oc4ids import oc4ids_package
+from layers.exports.services import (export_filename, export_in_background, export_to_temp, exports_root)
+from django.conf import settings
+
+FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
+    ("bbox", "minlon,minlat,maxlon,maxlat (EPSG:4326)"), ("region", "ISO 3166-2 code (projects)"),
+    ("status", "project status"), ("health", "project health"), ("sector", "project sector"),
+    ("agency", "agency code"), ("roadmap_item", "roadmap item number"), ("q", "text in title or description"),
+    ("detail", "regions: full (default) or simplified"))]
+
+
+def _base_url(request: Request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+class LayerExport(APIView):
+    """One layer in one GDAL format, with the API's filters and the caller's visibility.
+
+    Up to EXPORT_SYNC_MAX features the file comes back at once; above, the export runs in
+    the background and the answer is 202 with a status URL.
+    """
+
+    @extend_schema(parameters=FILTERS, responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        202: OpenApiResponse(OpenApiTypes.OBJECT, description="Export queued; see status_url")})
+    def get(self, request: Request, layer: str, export_format: str) -> HttpResponse:
+        if layer not in LAYERS or export_format not in FORMATS:
+            raise Http404
+        query = layer_query(layer=layer, user=request.user, query=request.query_params)
+        if layer_count(query) > settings.GEOTRACK["EXPORT_SYNC_MAX"]:
+            user_id = request.user.pk if request.user.is_authenticated else None
+            job = export_in_background.enqueue(user_id, layer, export_format, request.query_params.urlencode())
+            url = request.build_absolute_uri(reverse("export-job", args=[job.id]))
+            return JsonResponse({"status": "queued", "status_url": url}, status=status.HTTP_202_ACCEPTED,
+                                headers={"Location": url})
+        path, folder = export_to_temp(user=request.user, layer=layer, export_format=export_format,
+                                      query=request.query_params)
+        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+        shutil.rmtree(folder)  # the open handle keeps the data readable until the response is sent
+        return FileResponse(handle, as_attachment=True, filename=export_filename(layer, export_format),
+                            content_type=FORMATS[export_format].content_type)
+
+
+def _job(request: Request, job_id: str):
+    """Return the export job if this caller started it; 404 otherwise (never reveal others' jobs)."""
+    try:
+        job = export_in_background.get_result(str(job_id))
+    except (TaskResultDoesNotExist, TaskResultMismatch, ValueError) as exc:
+        raise Http404 from exc
+    owner = job.args[0] if job.args else None
+    if owner != (request.user.pk if request.user.is_authenticated else None):
+        raise Http404
+    return job
+
+
+class ExportJob(APIView):
+    """The state of a background export, with its download link once written."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, job_id: str) -> JsonResponse:
+        job = _job(request, job_id)
+        body = {"status": str(job.status).lower(), "layer": job.args[1], "format": job.args[2]}
+        if job.status == TaskResultStatus.SUCCESSFUL:
+            body["download_url"] = request.build_absolute_uri(reverse("export-job-file", args=[job_id]))
+        elif job.status == TaskResultStatus.FAILED:
+            body["detail"] = "The export failed."
+        return JsonResponse(body)
+
+
+class ExportJobFile(APIView):
+    """The file of a finished background export (only for the caller who asked for it)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, job_id: str) -> FileResponse:
+        job = _job(request, job_id)
+        if job.status != TaskResultStatus.SUCCESSFUL:
+            raise Http404
+        path = (exports_root() / job.return_value).resolve()
+        if exports_root().resolve() not in path.parents or not path.is_file():
+            raise Http404
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=Path(path).name,  # noqa: SIM115
+                            content_type=FORMATS[job.args[2]].content_type)
+
+
+class Oc4idsExport(APIView):
+    """An OC4IDS 0.9.5 project package of the projects the caller may see."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> JsonResponse:
+        package = oc4ids_package(user=request.user, base_url=_base_url(request))
+        return JsonResponse(package, json_dumps_params={"ensure_ascii": False})

@@ -11,7 +11,7 @@ from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
 from camera_sites.models import Camera, CameraLink, CameraStatusChange, Snapshot
-from layers.models import Imagery
+from layers.models import ChangeEvidence, Imagery
 from projects.demo.cameras import cameras_create
 from projects.demo.common import HISTORY_REASON, SEED
 from projects.demo.imagery import imagery_create
@@ -22,7 +22,9 @@ from projects.demo.projects import Context, generated_plans
 from projects.demo.reference import agencies_create, regions_create
 from projects.demo.roadmap import roadmap_items_create
 from projects.demo.schedule import ProjectPlan
-from projects.models import Agency, ProgressReport, Profile, Project, ProjectRegion, Region, RoadmapItem
+from projects.models import (
+    Agency, ProgressPhoto, ProgressReport, Profile, Project, ProjectRegion, Region, RoadmapItem,
+)
 from projects.services import projects_assign_regions
 
 
@@ -57,7 +59,8 @@ def _history_m2m_model() -> type[Model]:
 def _cleared_models() -> list[type[Model]]:
     """Return the models the demo fills, children before parents."""
     return [
-        Snapshot, CameraStatusChange, CameraLink, Camera, Imagery, ProgressReport, ProjectRegion,
+        Snapshot, CameraStatusChange, CameraLink, Camera, ChangeEvidence, Imagery, ProgressPhoto, ProgressReport,
+        ProjectRegion,
         Project.roadmap_items.through, _history_m2m_model(), Project.history.model, Project, RoadmapItem,
         Agency, Region,
     ]

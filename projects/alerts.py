@@ -69,7 +69,9 @@ _STALE_SQL = """
 SELECT p.id, p.title, r.iso_code, a.code,
        EXTRACT(DAY FROM %s - COALESCE(p.last_report_at, p.created_at))::int AS days
 FROM {source} p
-LEFT JOIN projects_region r ON r.id = p.region_id
+-- The primary region is derived after the history row is written; take today's.
+LEFT JOIN projects_project cur ON cur.id = p.id
+LEFT JOIN projects_region r ON r.id = cur.region_id
 LEFT JOIN projects_agency a ON a.id = p.agency_id
 WHERE {visible} AND p.status = 'implementation' AND COALESCE(p.last_report_at, p.created_at) < %s
 ORDER BY days DESC, p.id

@@ -241,7 +241,7 @@ FROM projects_roadmapitem i LEFT JOIN per_item a ON a.item_id = i.id
 """
 
 
-def roadmap_item_status(*, user, as_of: dt.date | None = None) -> dict[int, dict]:
+def roadmap_item_status(*, user, as_of: dt.date | None = None, region_id: int | None = None) -> dict[int, dict]:
     """Return health, project count and mean progress of every roadmap item, in one query.
 
     Done when all its projects are done; overdue when its deadline passed and it is
@@ -251,6 +251,10 @@ def roadmap_item_status(*, user, as_of: dt.date | None = None) -> dict[int, dict
     source, source_params = project_source(as_of=as_of)
     today = as_of or health_today()
     visible, visible_params = visibility_sql(user=user, alias="p")
+    if region_id is not None:  # only the projects touching one region
+        visible += (" AND EXISTS (SELECT 1 FROM projects_projectregion rr "
+                    "WHERE rr.project_id = p.id AND rr.region_id = %s)")
+        visible_params = [*visible_params, region_id]
     health, health_params = health_sql(alias="p", today=today)
     lag = settings.GEOTRACK["AT_RISK_LAG_POINTS"]
     with connection.cursor() as cursor:

@@ -2,10 +2,10 @@
 from django.urls import path
 
 from layers import imagery_views, pages
-from layers.tile_views import VectorTile
+from layers.tile_views import vector_tile
 
 urlpatterns: list = [
-    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.mvt", VectorTile.as_view(), name="vector-tile"),
+    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.mvt", vector_tile, name="vector-tile"),
     path("tiles/imagery/<int:pk>/<int:z>/<int:x>/<int:y>.png", imagery_views.ImageryTile.as_view(),
          name="imagery-tile"),
     path("imagery/<int:pk>/compare/", imagery_views.imagery_compare, name="imagery-compare"),

@@ -10,6 +10,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 ALLOWED_GEOMETRY_TYPES = (
@@ -172,7 +173,7 @@ class Project(models.Model):
         ENERGY = "energy", _("Energy")
         WATER = "water", _("Water supply and irrigation")
         HOUSING = "housing", _("Housing and utilities")
-        HEALTH = "health", _("Health")
+        HEALTH = "health", pgettext_lazy("sector", "Health")
         EDUCATION = "education", _("Education")
         INDUSTRY = "industry", _("Industry and manufacturing")
         MINING = "mining", _("Mining and metallurgy")

@@ -19,7 +19,7 @@ APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-15-postgis-3-sc
 
 STATE = $(shell $(PY) -m geotrack.lib.localdb dir)
 
-.PHONY: run test stop setup sysdeps db migrate demo worker serve check-setup clean-state
+.PHONY: run test stop setup sysdeps db migrate demo worker simulator serve check-setup
 
 ## --- set-up --------------------------------------------------------------------
 
@@ -79,13 +79,17 @@ worker: migrate
 	@$(PY) -m geotrack.lib.procs start-worker
 	@$(MANAGE) camera_status_sweep --enqueue 60
 
+# Demo cameras post snapshots and heartbeats to the server (DEMO_CAMERAS=0 turns this off).
+simulator: migrate
+	@$(PY) -m geotrack.lib.procs start-simulator
+
 serve:
 	@echo "geotrack: serving on http://$(HOST):$(PORT)/  (make stop to stop)"
 	@exec $(VENV)/bin/gunicorn geotrack.wsgi -b $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 8 \
 		--pid "$(STATE)/gunicorn-$(PORT).pid" --control-socket "$(STATE)/gunicorn-$(PORT).ctl" \
 		--access-logfile - --graceful-timeout 5
 
-run: demo worker serve
+run: demo worker simulator serve
 
 stop:
 	@test -x $(PY) && $(PY) -m geotrack.lib.procs stop-all || true

@@ -223,3 +223,27 @@ def test_a_new_progress_report_reaches_an_open_map_without_a_reload(live_server,
     page.page.wait_for_function(
         "window.__regions.some(fc => fc.features.find(f => f.id === 'KZ-75').properties.mean_progress === 45)",
         timeout=8000)
+
+
+def test_a_camera_popup_shows_its_snapshot_status_and_watched_project(live_server, page, sites, settings):
+    from camera_sites.services import camera_links_refresh, snapshot_ingest
+    from tests.cameras_helpers import image_bytes, make_camera
+
+    camera, _token = make_camera(f"Gate camera {XSS}", location=(76.91, 43.2495), bearing=0)
+    camera_links_refresh(camera_ids=[camera.pk])
+    snapshot_ingest(camera=camera, data=image_bytes(size=(320, 240)))
+    dialogs = []
+    page.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.page.goto(live_server.url + "/map/regions/KZ-75/")
+    wait_for_map(page.page)
+    page.page.evaluate(f"{MAP_JS}.setView([43.2495, 76.91], 16, {{animate: false}})")
+    page.page.wait_for_selector(".gt-camera-icon")
+    page.page.locator(".gt-camera-icon").first.click()
+    popup = page.page.locator(".gt-camera-popup")
+    popup.wait_for()
+    page.page.wait_for_function("document.querySelector('.gt-camera-popup img.gt-snapshot').naturalWidth > 0")
+    assert XSS in popup.locator(".gt-popup-title").inner_text()
+    assert popup.locator(".gt-badge").inner_text() == "online"
+    assert popup.locator(f"a[href='/projects/{sites['public'].pk}/']").count() == 1
+    assert page.page.locator(".leaflet-overlay-pane path.leaflet-interactive, .leaflet-overlay-pane path").count() > 1
+    assert dialogs == [] and page.errors == []

@@ -23,3 +23,23 @@ def cache_headers(request, response, *, max_age: int = 60) -> None:
     else:
         response["Cache-Control"] = "private, no-cache"
         response["Vary"] = "Cookie, Authorization"
+
+
+def authenticate_api_token(request):
+    """For plain (non-DRF) views: accept `Authorization: Token <key>` as the API does.
+
+    Return a 401 response for a bad token, else None (request.user is set on success).
+    """
+    from knox.auth import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from geotrack.errors import json_error
+
+    if request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+        try:
+            result = TokenAuthentication().authenticate(request)
+        except AuthenticationFailed as exc:
+            return json_error(str(exc.detail), 401)
+        if result:
+            request.user = result[0]
+    return None

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -15,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geotrack.errors import json_error
+from geotrack.scope import authenticate_api_token
 from layers import imagery_maps, imagery_services, rasters
 from layers.imagery_selectors import (evidence_rows, evidence_visible_to, imagery_feature, imagery_geojson,
                                       imagery_visible_to)
@@ -130,23 +133,32 @@ def tile_parameters(imagery: Imagery, query) -> tuple[list[int], list[float] | N
     return bands, rescale
 
 
-class ImageryTile(APIView):
-    """A 256 px PNG tile of one image; transparent outside its data, 404 outside its bounds."""
+@require_GET
+def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
+    """A 256 px PNG tile of one image; transparent outside its data, 404 outside its bounds.
 
-    @extend_schema(parameters=[OpenApiParameter("bands", str), OpenApiParameter("rescale", str)],
-                   responses={(200, "image/png"): OpenApiTypes.BINARY})
-    def get(self, request: Request, pk: int, z: int, x: int, y: int) -> HttpResponse:
-        imagery = get_object_or_404(imagery_visible_to(user=request.user).filter(status=Imagery.Status.READY), pk=pk)
-        bands, rescale = tile_parameters(imagery, request.query_params)
-        key = f"{imagery.pk}:{imagery.cog_uri}:{z}/{x}/{y}:{bands}:{rescale}"
-        etag = f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
-        if request.headers.get("If-None-Match") in {etag, f"W/{etag}"}:
-            return _cached(HttpResponse(status=304), imagery, etag)
-        try:
-            png = rasters.tile_png(imagery.cog_uri, z, x, y, bands=bands, rescale=rescale)
-        except rasters.TileOutsideBounds as exc:
-            raise Http404(str(exc)) from exc
-        return _cached(HttpResponse(png, content_type="image/png"), imagery, etag)
+    A plain Django view (like the vector tiles): per-request framework work would show
+    next to a tile that takes a few milliseconds. The id is looked up; no path comes
+    from the request.
+    """
+    if failure := authenticate_api_token(request):
+        return failure
+    imagery = imagery_visible_to(user=request.user).filter(status=Imagery.Status.READY, pk=pk).first()
+    if imagery is None:
+        return json_error("No such imagery.", 404)
+    try:
+        bands, rescale = tile_parameters(imagery, request.GET)
+    except exceptions.ValidationError as exc:
+        return json_error("Invalid tile parameters.", 400, exc.detail)
+    key = f"{imagery.pk}:{imagery.cog_uri}:{z}/{x}/{y}:{bands}:{rescale}"
+    etag = f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
+    if request.headers.get("If-None-Match") in {etag, f"W/{etag}"}:
+        return _cached(HttpResponse(status=304), imagery, etag)
+    try:
+        png = rasters.tile_png(imagery.cog_uri, z, x, y, bands=bands, rescale=rescale)
+    except rasters.TileOutsideBounds as exc:
+        return json_error(str(exc), 404)
+    return _cached(HttpResponse(png, content_type="image/png"), imagery, etag)
 
 
 def _cached(response: HttpResponse, imagery: Imagery, etag: str) -> HttpResponse:

@@ -12,27 +12,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from knox.auth import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
 
 from geotrack.cache import cached_aggregate
 from geotrack.errors import json_error
-from geotrack.scope import cache_headers, effective_user
+from geotrack.scope import authenticate_api_token, cache_headers, effective_user
 from layers.tiles import LAYERS, tile_bytes
 
 MVT = "application/vnd.mapbox-vector-tile"
-
-
-def _authenticate(request: HttpRequest) -> HttpResponse | None:
-    """Accept an API token the same way the API does; a bad one is a 401."""
-    if request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
-        try:
-            result = TokenAuthentication().authenticate(request)
-        except AuthenticationFailed as exc:
-            return json_error(str(exc.detail), 401)
-        if result:
-            request.user = result[0]
-    return None
 
 
 @require_GET
@@ -40,7 +26,7 @@ def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> Htt
     """A Mapbox Vector Tile of projects, cameras or regions, as the caller may see them."""
     if layer not in LAYERS or not 0 <= z <= 22 or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
         return json_error("No such tile.", 404)
-    if failure := _authenticate(request):
+    if failure := authenticate_api_token(request):
         return failure
     user = effective_user(request)
     build = lambda: tile_bytes(layer=layer, z=z, x=x, y=y, user=user, now=timezone.now())  # noqa: E731

@@ -6,7 +6,7 @@ from layers.tile_views import vector_tile
 
 urlpatterns: list = [
     path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.mvt", vector_tile, name="vector-tile"),
-    path("tiles/imagery/<int:pk>/<int:z>/<int:x>/<int:y>.png", imagery_views.ImageryTile.as_view(),
+    path("tiles/imagery/<int:pk>/<int:z>/<int:x>/<int:y>.png", imagery_views.imagery_tile,
          name="imagery-tile"),
     path("imagery/<int:pk>/compare/", imagery_views.imagery_compare, name="imagery-compare"),
     path("map/", pages.national_map_page, name="map"),

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from camera_sites.selectors import camera_visibility_sql, offline_after
 from projects.alerts import alerts_for
 from projects.models import Project
+from projects.progress_monthly import monthly_series_rows
 from projects.health import HEALTH_VALUES, health_sql, health_today
 from projects.selectors import national_kpis, regions_geojson_dict, roadmap_item_status, visibility_sql
 
@@ -82,17 +83,22 @@ def _regions(user) -> list[dict]:
 
 
 def progress_series(*, user, group: str, roadmap_item: int | None = None) -> dict:
-    """Monthly mean physical progress over the last year, per region, per agency, or of one item's projects."""
-    column = {"region": "region_id", "agency": "agency_id", "roadmap_item": "everything"}[group]
+    """Monthly mean physical progress over the last year, per region, per agency, or of one item's projects.
+
+    Regions and agencies read the monthly table the worker rebuilds (projects/progress_monthly.py);
+    one roadmap item's few projects are replayed from their reports directly.
+    """
+    if group in {"region", "agency"}:
+        return _series(monthly_series_rows(user=user, group=group))
     visible, visible_params = visibility_sql(user=user, alias="p")
-    only_item, item_params = "", []
-    if roadmap_item is not None:
-        only_item = ("AND EXISTS (SELECT 1 FROM projects_project_roadmap_items l "
-                     "WHERE l.project_id = p.id AND l.roadmapitem_id = %s)")
-        item_params = [roadmap_item]
+    only_item = ("AND EXISTS (SELECT 1 FROM projects_project_roadmap_items l "
+                 "WHERE l.project_id = p.id AND l.roadmapitem_id = %s)")
     today = health_today()
-    rows = _rows(_SERIES_SQL.format(visible=visible, group=column, only_item=only_item),
-                 [today, today, *visible_params, *item_params])
+    return _series(_rows(_SERIES_SQL.format(visible=visible, group="everything", only_item=only_item),
+                         [today, today, *visible_params, roadmap_item]))
+
+
+def _series(rows: list[tuple]) -> dict:
     months = sorted({month for month, _, _ in rows})
     series: dict[int, dict] = {}
     for month, key, value in rows:

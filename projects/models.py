@@ -339,3 +339,23 @@ class ProgressPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of report {self.report_id}"
+
+
+class ProgressMonthly(models.Model):
+    """Mean-progress building blocks per month: rebuilt in the background from the history.
+
+    For each month of the last year and each (primary region, agency, public flag), how many
+    live projects had a report by the end of that month, and the sum of their latest physical
+    progress. The dashboard's charts read these few thousand rows instead of replaying
+    millions of reports on every page load (projects/progress_monthly.py).
+    """
+
+    month = models.DateField()
+    region = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    is_public = models.BooleanField()
+    project_count = models.PositiveIntegerField()
+    physical_sum = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"])]

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 from PIL import Image
 
@@ -165,3 +165,25 @@ def test_only_akimats_of_the_region_and_admins_may_report(client, people, region
     assert client.get(f"/projects/{project.pk}/report/").status_code == 403
     client.login(username=people["analyst"].user.username, password=PASSWORD)
     assert client.get(f"/projects/{project.pk}/report/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_monthly_progress_table_replays_the_history_by_month_end(regions, agency):
+    from projects.dashboard import progress_series
+    from projects.progress_monthly import progress_monthly_rebuild
+
+    public = make(agency, title="Public")
+    private = make(agency, title="Private", is_public=False)
+    at = lambda day: dt.datetime.combine(day, dt.time(12), tzinfo=TZ)  # noqa: E731
+    progress_report_add(project=public, physical=10, financial=0, reported_at=at(dt.date(2025, 3, 10)))
+    wrong = progress_report_add(project=public, physical=90, financial=0, reported_at=at(dt.date(2025, 5, 5)))
+    progress_report_add(project=public, physical=40, financial=0, supersedes=wrong)
+    progress_report_add(project=private, physical=70, financial=0, reported_at=at(dt.date(2025, 4, 1)))
+    progress_monthly_rebuild(today=dt.date(2025, 6, 15))
+    series = progress_series(user=AnonymousUser(), group="region")
+    almaty = series["series"][regions["KZ-75"].pk]
+    months = series["months"]
+    assert months == ["2025-03-01", "2025-04-01", "2025-05-01", "2025-06-01"]
+    assert almaty == [10.0, 10.0, 40.0, 40.0]  # the correction counts, the wrong report does not
+    everything = progress_series(user=User(is_superuser=True), group="region")["series"][regions["KZ-75"].pk]
+    assert everything == [10.0, 40.0, 55.0, 55.0]  # the private project joins from April

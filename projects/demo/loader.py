@@ -15,6 +15,7 @@ from layers.models import ChangeEvidence, Imagery
 from projects.demo.cameras import cameras_create
 from projects.demo.common import HISTORY_REASON, SEED
 from projects.demo.imagery import imagery_create
+from projects.progress_monthly import progress_monthly_rebuild
 from projects.demo.known import known_plans
 from projects.demo.places import RegionShapes, settlements_load
 from projects.demo.progress import progress_reports_create
@@ -23,7 +24,7 @@ from projects.demo.reference import agencies_create, regions_create
 from projects.demo.roadmap import roadmap_items_create
 from projects.demo.schedule import ProjectPlan
 from projects.models import (
-    Agency, ProgressPhoto, ProgressReport, Profile, Project, ProjectRegion, Region, RoadmapItem,
+    Agency, ProgressMonthly, ProgressPhoto, ProgressReport, Profile, Project, ProjectRegion, Region, RoadmapItem,
 )
 from projects.services import projects_assign_regions
 
@@ -59,8 +60,8 @@ def _history_m2m_model() -> type[Model]:
 def _cleared_models() -> list[type[Model]]:
     """Return the models the demo fills, children before parents."""
     return [
-        Snapshot, CameraStatusChange, CameraLink, Camera, ChangeEvidence, Imagery, ProgressPhoto, ProgressReport,
-        ProjectRegion,
+        ProgressMonthly, Snapshot, CameraStatusChange, CameraLink, Camera, ChangeEvidence, Imagery, ProgressPhoto,
+        ProgressReport, ProjectRegion,
         Project.roadmap_items.through, _history_m2m_model(), Project.history.model, Project, RoadmapItem,
         Agency, Region,
     ]
@@ -133,6 +134,7 @@ def _load(started: float) -> DemoSummary:
     reports = progress_reports_create(plans)
     cameras, links = cameras_create(plans)
     images = imagery_create()
+    progress_monthly_rebuild()  # the dashboard's charts, at once rather than at the worker's next run
     return DemoSummary(
         regions=len(regions), agencies=len(agencies), roadmap_items=sum(len(v) for v in roadmap.values()),
         projects=len(plans), progress_reports=reports, cameras=cameras, camera_links=links, imagery=images,

@@ -38,8 +38,8 @@ class Alert(TypedDict):
     magnitude: float
 
 
-def _item_alerts(*, user, today: dt.date, as_of: dt.date | None) -> list[Alert]:
-    status = roadmap_item_status(user=user, as_of=as_of)
+def _item_alerts(*, user, today: dt.date, as_of: dt.date | None, status: dict | None) -> list[Alert]:
+    status = status if status is not None else roadmap_item_status(user=user, as_of=as_of)
     window = settings.GEOTRACK["ALERT_DEADLINE_DAYS"]
     alerts: list[Alert] = []
     for item in RoadmapItem.objects.select_related("agency").order_by("number"):
@@ -132,10 +132,14 @@ def _evidence_alerts(*, user) -> list[Alert]:
     return evidence_alerts(user=user)
 
 
-def alerts_for(*, user, as_of: dt.date | None = None) -> list[Alert]:
-    """Return every alert the user may see, most severe first; as_of rebuilds a past day."""
+def alerts_for(*, user, as_of: dt.date | None = None, item_status: dict | None = None) -> list[Alert]:
+    """Return every alert the user may see, most severe first; as_of rebuilds a past day.
+
+    item_status: roadmap_item_status() for the same user and day, when the caller has it already.
+    """
     today = as_of or health_today()
-    alerts = _item_alerts(user=user, today=today, as_of=as_of) + _stale_alerts(user=user, today=today, as_of=as_of)
+    alerts = (_item_alerts(user=user, today=today, as_of=as_of, status=item_status)
+              + _stale_alerts(user=user, today=today, as_of=as_of))
     if as_of is None:
         alerts += _camera_alerts(user=user) + _evidence_alerts(user=user)
     return sorted(alerts, key=lambda alert: (-alert["severity"], -alert["magnitude"], alert["url"]))

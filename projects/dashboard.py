@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from camera_sites.selectors import camera_visibility_sql, offline_after
+from geotrack.cache import cached_aggregate
 from projects.alerts import alerts_for
 from projects.models import Project
 from projects.progress_monthly import monthly_series_rows
@@ -108,13 +109,19 @@ def _series(rows: list[tuple]) -> dict:
 
 
 def dashboard_summary(*, user) -> dict:
+    """Everything the dashboard shows in text, cached until the data changes (geotrack/cache.py)."""
+    return cached_aggregate("dashboard", ((get_language() or "en")[:2],), user=user,
+                            compute=lambda: _dashboard_summary(user=user))
+
+
+def _dashboard_summary(*, user) -> dict:
     """Everything the dashboard shows in text, for the page and for its live refresh."""
     items = roadmap_item_status(user=user)
     visible, visible_params = visibility_sql(user=user, alias="p")
     camera_visible, camera_params = camera_visibility_sql(user=user, alias="c")
     online, cameras = _rows(_CAMERAS_SQL.format(visible=camera_visible),
                             [timezone.now() - offline_after(), *camera_params])[0]
-    alerts = alerts_for(user=user)
+    alerts = alerts_for(user=user, item_status=items)
     return {
         "items": {health: sum(1 for item in items.values() if item["health"] == health) for health in HEALTH_VALUES},
         "items_total": len(items),

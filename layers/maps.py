@@ -13,6 +13,7 @@ from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -38,15 +39,18 @@ PLUGIN_ASSETS = {
     ),
     "Fullscreen": ([("fullscreen_js", "vendor/leaflet-fullscreen/Control.FullScreen.js")],
                    [("fullscreen_css", "vendor/leaflet-fullscreen/Control.FullScreen.css")]),
+    "MeasureControl": ([("leaflet_measure_js", "vendor/leaflet-measure/leaflet-measure.{language}.js")],
+                       [("leaflet_measure_css", "vendor/leaflet-measure/leaflet-measure.css")]),
     "Draw": ([("leaflet_draw_js", "vendor/leaflet-draw/leaflet.draw.js")],
              [("leaflet_draw_css", "vendor/leaflet-draw/leaflet.draw.css")]),
 }
 
 
 def localise(element, kind: str | None = None):
-    """Point a folium plugin's assets at our own static files."""
+    """Point a folium plugin's assets at our own static files (in the page's language where they have one)."""
     js, css = PLUGIN_ASSETS[kind or type(element).__name__]
-    element.default_js = [(name, static(path)) for name, path in js]
+    language = {"kk": "ru", "ru": "ru"}.get((get_language() or "en")[:2], "en")  # leaflet-measure has no kk
+    element.default_js = [(name, static(path.format(language=language))) for name, path in js]
     element.default_css = [(name, static(path)) for name, path in css]
     return element
 
@@ -238,7 +242,7 @@ def overview_map(options: MapOptions) -> RenderedMap:
     Nothing about individual projects is inlined: tiles and the API deliver them, so the
     page weighs the same for 300 projects or a million.
     """
-    from folium.plugins import Draw, Fullscreen, MarkerCluster, VectorGridProtobuf
+    from folium.plugins import Draw, Fullscreen, MarkerCluster, MeasureControl, VectorGridProtobuf
 
     fmap = LocalMap(location=[48.0, 67.0], zoom_start=5, min_zoom=3, height="100%", width="100%")
     fmap.fit_bounds(options.bounds or KAZAKHSTAN_BOUNDS)
@@ -275,6 +279,8 @@ def overview_map(options: MapOptions) -> RenderedMap:
     progress_legend().add_to(fmap)
     health_legend().add_to(fmap)
     localise(Fullscreen(position="topleft")).add_to(fmap)
+    localise(MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters",
+                            primary_area_unit="hectares", secondary_area_unit="sqmeters")).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return render_map(fmap)
 

@@ -247,3 +247,19 @@ def test_a_camera_popup_shows_its_snapshot_status_and_watched_project(live_serve
     assert popup.locator(f"a[href='/projects/{sites['public'].pk}/']").count() == 1
     assert page.page.locator(".leaflet-overlay-pane path.leaflet-interactive, .leaflet-overlay-pane path").count() > 1
     assert dialogs == [] and page.errors == []
+
+
+def test_the_measure_tool_measures_a_distance(live_server, page, sites):
+    page.page.goto(live_server.url + "/map/regions/KZ-75/")
+    wait_for_map(page.page)
+    page.page.hover(".leaflet-control-measure-toggle", force=True)  # the control opens on hover
+    page.page.click(".leaflet-control-measure .js-start")
+    box = page.page.locator(".folium-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx in (-150, 150):
+        page.page.mouse.click(cx + dx, cy)
+        page.page.wait_for_timeout(200)
+    page.page.click(".leaflet-control-measure .js-finish")
+    result = page.page.locator(".leaflet-popup-content").inner_text()
+    assert "km" in result or "Kilometers" in result
+    assert page.errors == []

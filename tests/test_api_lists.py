@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from camera_sites.models import Camera, CameraLink
 from projects.models import Project, RoadmapItem
-from projects.services import progress_report_add, project_save
+from projects.services import project_save
 
 
 @pytest.fixture

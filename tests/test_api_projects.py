@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from rest_framework.test import APIClient
 
-from projects.models import Agency, ProgressReport, Project, RoadmapItem
+from projects.models import ProgressReport, Project, RoadmapItem
 from projects.services import progress_report_add, project_save
 
 ASTANA_POINT = {"type": "Point", "coordinates": [71.43, 51.13]}

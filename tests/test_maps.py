@@ -5,7 +5,7 @@ import re
 
 import mapbox_vector_tile
 import pytest
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import Point
 from rest_framework.test import APIClient
 
 from projects.models import Project

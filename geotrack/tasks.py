@@ -1,8 +1,12 @@
 """Background tasks that need no app of their own."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection
+from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 
 @task()
@@ -11,3 +15,11 @@ def database_ping() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT postgis_lib_version()")
         return cursor.fetchone()[0]
+
+
+def enqueue_again(task_function, repeat_seconds: int) -> None:
+    """Queue the next run of a self-repeating task, unless one is already waiting (one chain at a time)."""
+    if repeat_seconds <= 0:
+        return
+    if not DBTaskResult.objects.ready().filter(task_path=task_function.module_path).exists():
+        task_function.using(run_after=timezone.now() + dt.timedelta(seconds=repeat_seconds)).enqueue(repeat_seconds)

@@ -10,19 +10,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from layers.maps import MapOptions, overview_map
 from layers.pages import visible_imagery
-from projects.health import health_expression
 from projects.models import Agency, Project
 from projects.permissions import can_create_projects, can_edit_project, can_report_progress
-from projects.selectors import projects_visible_to
 from projects.services import project_etag
-
-
-def _project_or_404(user, pk: int) -> Project:
-    queryset = projects_visible_to(user=user).annotate(health=health_expression())
-    project = queryset.select_related("agency", "region").filter(pk=pk).first()
-    if project is None:
-        raise Http404("No such project.")
-    return project
+from projects.views import visible_project
 
 
 def _bounds(project: Project) -> list:
@@ -33,7 +24,7 @@ def _bounds(project: Project) -> list:
 
 @ensure_csrf_cookie
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project_or_404(request.user, pk)
+    project = visible_project(request, pk)
     editable = can_edit_project(request.user, project)
     editor = {"apiUrl": f"/api/projects/{project.pk}/", "etag": project_etag(project),
               "statusId": "editor-status"} if editable else None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from camera_sites.images import ImageRejected, PreparedImage, snapshot_image_prepare
 from projects.models import ProgressPhoto, ProgressReport
-from projects.pages import _project_or_404
+from projects.views import visible_project
 from projects.permissions import can_report_progress
 from projects.services import progress_report_add
 
@@ -78,7 +78,7 @@ def _save(project, form: ProgressReportForm, photos: list[PreparedImage], user) 
 def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    project = _project_or_404(request.user, pk)
+    project = visible_project(request, pk)
     if not can_report_progress(request.user, project):
         raise PermissionDenied
     form = ProgressReportForm(request.POST or None, project=project)
@@ -99,7 +99,7 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def photo_file(request: HttpRequest, pk: int, photo_id: int, variant: str) -> FileResponse:
     """Serve a report photo to whoever may see its project; 404 otherwise."""
-    project = _project_or_404(request.user, pk)
+    project = visible_project(request, pk)
     photo = ProgressPhoto.objects.filter(pk=photo_id, report__project=project).first()
     if photo is None or variant not in {"image", "thumbnail"}:
         raise Http404

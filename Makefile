@@ -52,7 +52,7 @@ locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po locale_django/*/LC_MESSAG
 	$(MANAGE) compilemessages -v 0
 	@touch $@
 
-staticfiles/.collected: node_modules/.installed $(VENV)/.installed $(shell find geotrack/static */static -type f 2>/dev/null)
+staticfiles/.collected: node_modules/.installed $(VENV)/.installed $(shell find geotrack projects camera_sites layers -path "*/static/*" -type f 2>/dev/null)
 	$(MANAGE) collectstatic --noinput -v 0
 	@touch $@
 

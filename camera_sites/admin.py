@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from camera_sites import services
 from camera_sites.models import Camera, CameraLink, CameraStatusChange, Snapshot
 from camera_sites.tokens import camera_token_issue
-from projects.admin import LocalMapAdmin
+from geotrack.core.admin import LocalMapAdmin
 
 
 class CameraLinkInline(admin.TabularInline):

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -17,10 +18,11 @@ from rest_framework.views import APIView
 
 from camera_sites.timelapse import camera_timelapse_export, timelapse_until
 from camera_sites.views import visible_camera
+from projects.access import audience_of
 
 
 def _status_url(pk: int, result_id) -> str:
-    return f"/api/cameras/{pk}/timelapse/{result_id}/"
+    return reverse("camera-timelapse-status", args=[pk, result_id])
 
 
 def _visible_result(request: Request, pk: int, result_id):
@@ -34,8 +36,8 @@ def _visible_result(request: Request, pk: int, result_id):
         raise Http404
     camera_id, until_iso = result.args[:2]
     # An export made for a signed-in caller may hold snapshots still inside the public delay.
-    if camera_id != camera.pk or dt.datetime.fromisoformat(until_iso) > timelapse_until(user=request.user,
-                                                                                         camera=camera):
+    if camera_id != camera.pk or dt.datetime.fromisoformat(until_iso) > timelapse_until(
+            audience=audience_of(request), camera=camera):
         raise Http404
     return result
 
@@ -45,7 +47,7 @@ class TimelapseExportCreate(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Start rendering this camera's time-lapse (the last 30 days) as a GIF in the background."""
         camera = visible_camera(request, pk)
-        until = timelapse_until(user=request.user, camera=camera)
+        until = timelapse_until(audience=audience_of(request), camera=camera)
         result = camera_timelapse_export.enqueue(camera.pk, until.isoformat())
         url = _status_url(camera.pk, result.id)
         return Response({"status": result.status, "status_url": url}, status=status.HTTP_202_ACCEPTED,
@@ -59,7 +61,7 @@ class TimelapseExportStatus(APIView):
         result = _visible_result(request, pk, result_id)
         body = {"status": result.status, "status_url": _status_url(pk, result_id), "download_url": None}
         if result.status == TaskResultStatus.SUCCESSFUL:
-            body["download_url"] = _status_url(pk, result_id) + "file"
+            body["download_url"] = reverse("camera-timelapse-file", args=[pk, result_id])
         elif result.status == TaskResultStatus.FAILED:
             body["detail"] = _("The export failed (are there snapshots in the range?).")
         return Response(body)

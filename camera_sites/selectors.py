@@ -4,60 +4,44 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from camera_sites.models import Camera, Snapshot
-from projects.models import Region
-from projects.selectors import sees_everything, user_region_ids, user_role, visibility_sql
-
-
-def camera_visibility_sql(*, user, alias: str = "c") -> tuple[str, list]:
-    """A SQL condition: public cameras, everything for national roles, own regions for akimats."""
-    if sees_everything(user):
-        return "TRUE", []
-    if user_role(user) == "akimat":
-        return (f"({alias}.is_public OR EXISTS (SELECT 1 FROM projects_region vr WHERE vr.id = ANY(%s) "
-                f"AND ST_Intersects(vr.boundary, {alias}.location)))", [user_region_ids(user)])
-    return f"{alias}.is_public", []
-
-
-def snapshot_cutoff_sql(*, user, alias: str = "c") -> tuple[str, list]:
-    """Snapshots newer than the public delay stay hidden from callers who see only public data."""
-    if user.is_authenticated:
-        return "TRUE", []
-    return f"s.captured_at <= %s - make_interval(mins => {alias}.public_delay_minutes)", [timezone.now()]
+from geotrack.core.links import sql_path
+from geotrack.core.sql import Sql, feature, feature_collection
+from projects.access import Audience, readable_by_public
 
 
 def offline_after() -> dt.timedelta:
     return dt.timedelta(seconds=settings.GEOTRACK["CAMERA_OFFLINE_AFTER_SECONDS"])
 
 
+def online_sql(alias: str = "c", *, now: dt.datetime | None = None) -> Sql:
+    """'online' or 'offline' for a camera alias, by its last report."""
+    return Sql(f"CASE WHEN {alias}.last_seen_at >= %(online_since)s THEN 'online' ELSE 'offline' END",
+               {"online_since": (now or timezone.now()) - offline_after()})
+
+
+_CAMERA_PROPERTIES = """json_build_object(
+    'label', c.label,
+    'status', {status},
+    'last_seen_at', c.last_seen_at,
+    'bearing', c.bearing, 'fov_angle', c.fov_angle, 'range_m', c.range_m,
+    'fov', ST_AsGeoJSON(c.fov, 6)::json,
+    'is_public', c.is_public,
+    'stream_url', CASE WHEN %(show_stream)s THEN NULLIF(c.stream_url, '') END,
+    'latest_snapshot', snap.info,
+    'projects', COALESCE(watched.ids, '[]'::json))"""
+
 _CAMERAS_SQL = """
-SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
-    'type', 'Feature',
-    'id', c.id,
-    'geometry', ST_AsGeoJSON(c.location, 6)::json,
-    'properties', json_build_object(
-        'label', c.label,
-        'status', CASE WHEN c.last_seen_at >= %s THEN 'online' ELSE 'offline' END,
-        'last_seen_at', c.last_seen_at,
-        'bearing', c.bearing, 'fov_angle', c.fov_angle, 'range_m', c.range_m,
-        'fov', ST_AsGeoJSON(c.fov, 6)::json,
-        'is_public', c.is_public,
-        'stream_url', CASE WHEN %s THEN NULLIF(c.stream_url, '') END,
-        'latest_snapshot', snap.info,
-        'projects', COALESCE(watched.ids, '[]'::json)
-    )
-) ORDER BY c.id), '[]'::json))::text
+SELECT {collection}::text
 FROM camera_sites_camera c
 LEFT JOIN LATERAL (
     SELECT json_build_object('id', s.id, 'captured_at', s.captured_at,
-        'url', '/api/cameras/' || c.id || '/snapshots/' || s.id || '/image',
-        'thumbnail_url', '/api/cameras/' || c.id || '/snapshots/' || s.id || '/thumbnail') AS info
+        'url', {image_url}, 'thumbnail_url', {thumbnail_url}) AS info
     FROM camera_sites_snapshot s
-    WHERE s.camera_id = c.id AND {cutoff}
+    WHERE s.camera_id = c.id AND {snapshot_visible}
     ORDER BY s.captured_at DESC, s.id DESC LIMIT 1
 ) snap ON true
 LEFT JOIN LATERAL (
@@ -69,59 +53,48 @@ WHERE {camera_visible} {extra}
 """
 
 
-def cameras_geojson(*, user, bbox=None, project_id: int | None = None, camera_id: int | None = None) -> str:
-    """Return the cameras a user may see as GeoJSON text, with status and latest visible snapshot."""
-    camera_visible, camera_params = camera_visibility_sql(user=user)
-    project_visible, project_params = visibility_sql(user=user, alias="p")
-    cutoff, cutoff_params = snapshot_cutoff_sql(user=user)
-    extra, extra_params = "", []
+def cameras_geojson(*, audience: Audience, bbox=None, project_id: int | None = None,
+                    camera_id: int | None = None) -> str:
+    """Return the cameras an audience may read as GeoJSON text, with status and latest readable snapshot.
+
+    Stream URLs are hidden from callers who are not signed in. A project filter that names a
+    project the audience may not read finds nothing, exactly as an unknown id does.
+    """
+    extra = []
     if bbox is not None:
-        extra, extra_params = "AND ST_Intersects(c.location, ST_GeomFromEWKB(%s))", [bytes(bbox.ewkb)]
+        extra.append(Sql("AND ST_Intersects(c.location, ST_GeomFromEWKB(%(bbox)s))", {"bbox": bytes(bbox.ewkb)}))
     if project_id is not None:
-        extra += (" AND EXISTS (SELECT 1 FROM camera_sites_cameralink pl WHERE pl.camera_id = c.id "
-                  "AND pl.active AND pl.project_id = %s)")
-        extra_params.append(project_id)
+        extra.append(Sql("AND EXISTS (SELECT 1 FROM camera_sites_cameralink pl JOIN projects_project pp "
+                         "ON pp.id = pl.project_id WHERE pl.camera_id = c.id AND pl.active "
+                         "AND pl.project_id = %(only_project)s AND {visible})",
+                         {"only_project": project_id}).format(visible=audience.sql("project", "pp")))
     if camera_id is not None:
-        extra += " AND c.id = %s"
-        extra_params.append(camera_id)
-    sql = _CAMERAS_SQL.format(cutoff=cutoff, project_visible=project_visible, camera_visible=camera_visible,
-                              extra=extra)
-    params = [timezone.now() - offline_after(), user.is_authenticated, *cutoff_params, *project_params,
-              *camera_params, *extra_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        extra.append(Sql("AND c.id = %(only_camera)s", {"only_camera": camera_id}))
+    properties = Sql(_CAMERA_PROPERTIES, {"show_stream": audience.authenticated}).format(status=online_sql("c"))
+    collection = feature_collection(feature=feature(id="c.id", geometry="c.location", properties=properties),
+                                    order="c.id")
+    statement = Sql(_CAMERAS_SQL).format(
+        collection=collection, snapshot_visible=audience.sql("snapshot", "s"),
+        image_url=sql_path("camera-snapshot-image", "c.id", "s.id"),
+        thumbnail_url=sql_path("camera-snapshot-thumbnail", "c.id", "s.id"),
+        project_visible=audience.sql("project", "p"), camera_visible=audience.sql("camera", "c"),
+        extra=Sql.join(" ", extra))
+    return statement.value()
 
 
-
-def cameras_visible_to(*, user) -> QuerySet[Camera]:
-    """Return the cameras a user may see: the queryset twin of camera_visibility_sql()."""
-    cameras = Camera.objects.all()
-    if sees_everything(user):
-        return cameras
-    visible = Q(is_public=True)
-    if user_role(user) == "akimat":
-        in_regions = Region.objects.filter(pk__in=user_region_ids(user), boundary__intersects=OuterRef("location"))
-        visible |= Q(Exists(in_regions))
-    return cameras.filter(visible)
+def cameras_visible_to(*, audience: Audience) -> QuerySet[Camera]:
+    """Return the cameras an audience may read."""
+    return audience.filter(Camera.objects.all(), "camera")
 
 
-def snapshots_visible_to(*, user, camera: Camera, now: dt.datetime | None = None) -> QuerySet[Snapshot]:
-    """Return a visible camera's snapshots, newest first; anonymous callers wait out the public delay."""
-    snapshots = camera.snapshots.order_by("-captured_at", "-id")
-    if not user.is_authenticated:
-        snapshots = snapshots.filter(captured_at__lte=public_cutoff(camera=camera, now=now))
-    return snapshots
+def snapshots_visible_to(*, audience: Audience, camera: Camera) -> QuerySet[Snapshot]:
+    """Return a camera's snapshots the audience may read, newest first (the public waits out the delay)."""
+    return audience.filter(camera.snapshots.all(), "snapshot").order_by("-captured_at", "-id")
 
 
-def public_cutoff(*, camera: Camera, now: dt.datetime | None = None) -> dt.datetime:
-    """The newest capture time the public may see for this camera."""
-    return (now or timezone.now()) - dt.timedelta(minutes=camera.public_delay_minutes)
-
-
-def snapshot_is_public(*, camera: Camera, snapshot: Snapshot, now: dt.datetime | None = None) -> bool:
-    """True when everyone may see this snapshot, so its bytes may be cached publicly."""
-    return camera.is_public and snapshot.captured_at <= public_cutoff(camera=camera, now=now)
+def snapshot_is_public(*, snapshot: Snapshot) -> bool:
+    """True when everyone may read this snapshot, so its bytes may be cached publicly."""
+    return readable_by_public(Snapshot.objects.filter(pk=snapshot.pk), "snapshot")
 
 
 def camera_outages(*, camera: Camera, limit: int = 50) -> list[dict]:

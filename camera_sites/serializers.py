@@ -1,6 +1,7 @@
 """Serializers for camera writes, device uploads and snapshot lists."""
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -45,7 +46,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["id", "captured_at", "received_at", "url", "thumbnail_url"]
 
     def get_url(self, snapshot: Snapshot) -> str:
-        return f"/api/cameras/{snapshot.camera_id}/snapshots/{snapshot.pk}/image"
+        return reverse("camera-snapshot-image", args=[snapshot.camera_id, snapshot.pk])
 
     def get_thumbnail_url(self, snapshot: Snapshot) -> str:
-        return f"/api/cameras/{snapshot.camera_id}/snapshots/{snapshot.pk}/thumbnail"
+        return reverse("camera-snapshot-thumbnail", args=[snapshot.camera_id, snapshot.pk])

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camera_sites.geometry import fov_polygon
-from camera_sites.images import ImageRejected, snapshot_image_prepare
+from geotrack.core.images import ImageRejected, snapshot_image_prepare
 from camera_sites.models import Camera, Snapshot
 from camera_sites.tokens import camera_token_issue
 
@@ -61,6 +61,11 @@ def camera_links_refresh(*, camera_ids: Iterable[int] | None = None,
               "projects": list(project_ids) if project_ids is not None else None}
     with connection.cursor() as cursor:
         cursor.execute(_LINKS_REFRESH_SQL, params)
+
+
+def relink_cameras(sender, project_ids: list[int], **kwargs) -> None:
+    """Listener of projects_geometry_changed: link the cameras whose field of view covers these projects."""
+    camera_links_refresh(project_ids=project_ids)
 
 
 @transaction.atomic
@@ -158,7 +163,7 @@ def snapshot_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime | N
     now = now or timezone.now()
     config = settings.GEOTRACK
     interval = config["SNAPSHOT_MIN_INTERVAL_S"]
-    if len(data) > config["BODY_LIMITS"]["/api/cameras/"]:
+    if len(data) > config["BODY_LIMITS"]["camera-snapshots"]:
         raise SnapshotRejected(_("The image is larger than the upload limit."), 413)
     _check_rate(camera, now, interval)  # cheap early answer before decoding anything
     captured_at = _captured_at(captured_at, now)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from geotrack.tasks import enqueue_again
+from geotrack.core.tasks import enqueue_again
 
 from camera_sites.services import camera_status_sweep
 

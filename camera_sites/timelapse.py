@@ -9,12 +9,17 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 from PIL import Image
 
 from camera_sites.models import Camera
-from camera_sites.selectors import public_cutoff
+from camera_sites.selectors import snapshots_visible_to
+from projects.access import Audience
+
+# The end of a time-lapse with no readable snapshot: it then holds none.
+NOTHING_BEFORE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 
 # Each day is cut into per_day groups of equal snapshot count; each group gives its newest
 # snapshot. A day of 8,640 snapshots (one per 10 s) thus plays as per_day frames.
@@ -37,18 +42,20 @@ def _frame_rows(*, camera: Camera, until: dt.datetime, days: int, per_day: int) 
         return cursor.fetchall()
 
 
-def timelapse_until(*, user, camera: Camera, now: dt.datetime | None = None) -> dt.datetime:
-    """The newest capture time this caller may see: now, or the public delay's cutoff for the public."""
-    now = now or timezone.now()
-    return now if user.is_authenticated else public_cutoff(camera=camera, now=now)
+def timelapse_until(*, audience: Audience, camera: Camera) -> dt.datetime:
+    """The newest capture this audience may read: its time-lapse ends there (the public's waits out the delay)."""
+    newest = snapshots_visible_to(audience=audience, camera=camera).values_list("captured_at", flat=True).first()
+    return newest or NOTHING_BEFORE
 
 
-def timelapse_frames(*, user, camera: Camera, days: int = 30, per_day: int = 24) -> list[dict]:
-    """Return the time-lapse frames a caller may see, oldest first, grouped by day."""
-    rows = _frame_rows(camera=camera, until=timelapse_until(user=user, camera=camera), days=days, per_day=per_day)
-    base = f"/api/cameras/{camera.pk}/snapshots"
-    return [{"id": pk, "t": captured_at.isoformat(), "day": day, "src": f"{base}/{pk}/image",
-             "thumb": f"{base}/{pk}/thumbnail"} for pk, captured_at, day, _image, _thumb in rows]
+def timelapse_frames(*, audience: Audience, camera: Camera, days: int = 30, per_day: int = 24) -> list[dict]:
+    """Return the time-lapse frames an audience may read, oldest first, grouped by day."""
+    rows = _frame_rows(camera=camera, until=timelapse_until(audience=audience, camera=camera), days=days,
+                       per_day=per_day)
+    return [{"id": pk, "t": captured_at.isoformat(), "day": day,
+             "src": reverse("camera-snapshot-image", args=[camera.pk, pk]),
+             "thumb": reverse("camera-snapshot-thumbnail", args=[camera.pk, pk])}
+            for pk, captured_at, day, _image, _thumb in rows]
 
 
 @task()

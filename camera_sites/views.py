@@ -19,28 +19,27 @@ from camera_sites.authentication import DeviceTokenAuthentication, IsThisCameras
 from camera_sites.models import Camera, Snapshot
 from camera_sites.permissions import can_manage_camera_at
 from camera_sites.selectors import cameras_geojson, cameras_visible_to, snapshot_is_public, snapshots_visible_to
-from geotrack.scope import effective_user
 from camera_sites.serializers import CameraWriteSerializer, SnapshotSerializer, SnapshotUploadSerializer
-from projects.api_lists import ListPagination
-from projects.filters import BBoxField
+from geotrack.core.errors import PayloadTooLarge
+from geotrack.core.http import require
+from geotrack.core.pagination import ListPagination
+from geotrack.core.params import object_id, parse_bbox
+from projects.access import audience_of
 from projects.permissions import can_create_projects
-from projects.views import require
 
 GEOJSON = "application/geo+json"
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The upload is too large.")
-
-
 def visible_camera(request: Request, pk: int) -> Camera:
-    """Return a camera the caller may see, or 404 whether it exists or not."""
-    return get_object_or_404(cameras_visible_to(user=request.user), pk=pk)
+    """Return a camera the caller may read, or 404 whether it exists or not."""
+    return get_object_or_404(cameras_visible_to(audience=audience_of(request)), pk=pk)
 
 
 def camera_feature(request: Request, camera: Camera, status_code: int = 200, **extra) -> Response:
-    collection = json.loads(cameras_geojson(user=effective_user(request), camera_id=camera.pk))
+    """The camera as the same audience that found it reads it (404 if that audience may not)."""
+    collection = json.loads(cameras_geojson(audience=audience_of(request), camera_id=camera.pk))
+    if not collection["features"]:
+        raise Http404
     feature = collection["features"][0]
     feature["properties"].update(extra)
     return Response(feature, status=status_code, content_type=GEOJSON)
@@ -57,14 +56,9 @@ class CameraList(APIView):
     @extend_schema(parameters=[OpenApiParameter("bbox", str), OpenApiParameter("project", int)],
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
-        try:
-            bbox = BBoxField(required=False).clean(request.query_params.get("bbox", ""))
-        except Exception as exc:  # django.forms.ValidationError
-            raise exceptions.ValidationError({"bbox": list(getattr(exc, "messages", [str(exc)]))}) from exc
-        project = request.query_params.get("project")
-        if project is not None and not project.isdigit():
-            raise exceptions.ValidationError({"project": ["project must be a project id."]})
-        body = cameras_geojson(user=effective_user(request), bbox=bbox, project_id=int(project) if project else None)
+        bbox = parse_bbox(request.query_params.get("bbox"))
+        project = object_id(request.query_params.get("project"), "project")
+        body = cameras_geojson(audience=audience_of(request), bbox=bbox, project_id=project)
         return HttpResponse(body, content_type=GEOJSON)
 
     @extend_schema(request=CameraWriteSerializer, responses={(201, GEOJSON): OpenApiTypes.OBJECT})
@@ -142,7 +136,8 @@ class SnapshotCollection(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return snapshots_visible_to(user=self.request.user, camera=visible_camera(self.request, self.kwargs["pk"]))
+        return snapshots_visible_to(audience=audience_of(self.request),
+                                    camera=visible_camera(self.request, self.kwargs["pk"]))
 
     @extend_schema(request={"multipart/form-data": SnapshotUploadSerializer}, responses={201: SnapshotSerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -175,13 +170,13 @@ class SnapshotFile(APIView):
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, snapshot_id: int, variant: str) -> FileResponse:
         camera = visible_camera(request, pk)
-        snapshot = get_object_or_404(snapshots_visible_to(user=request.user, camera=camera), pk=snapshot_id)
+        snapshot = get_object_or_404(snapshots_visible_to(audience=audience_of(request), camera=camera), pk=snapshot_id)
         field = snapshot.image if variant == "image" else snapshot.thumbnail
         if not field:
             raise Http404
         response = FileResponse(field.open("rb"), content_type=_content_type(field.name))
         # A snapshot never changes; only what everyone may see can sit in shared caches.
-        public = snapshot_is_public(camera=camera, snapshot=snapshot)
+        public = snapshot_is_public(snapshot=snapshot)
         response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
         return response
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from geotrack import assets
+from geotrack.core import assets
 from geotrack.lib import localdb
 from geotrack.lib.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -63,17 +63,18 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
-    "geotrack",
+    "geotrack.core",
     "projects",
     "camera_sites",
     "layers",
+    "geotrack.site",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "geotrack.middleware.BodySizeLimitMiddleware",
-    "geotrack.middleware.PrivateApiCacheMiddleware",
-    "geotrack.middleware.FrameAncestorsMiddleware",
+    "geotrack.core.middleware.BodySizeLimitMiddleware",
+    "geotrack.core.middleware.PrivateApiCacheMiddleware",
+    "geotrack.core.middleware.FrameAncestorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,7 +92,7 @@ WSGI_APPLICATION = "geotrack.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "geotrack" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -99,7 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "geotrack.context_processors.site",
+                "geotrack.site.context_processors.site",
             ],
         },
     },
@@ -143,11 +144,11 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Almaty")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "geotrack" / "static", *assets.staticfiles_dirs()]
+STATICFILES_DIRS = assets.staticfiles_dirs()
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "geotrack.assets.VendorFileFinder",
+    "geotrack.core.assets.VendorFileFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
@@ -175,7 +176,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "geotrack.errors.exception_handler",
+    "EXCEPTION_HANDLER": "geotrack.core.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -207,12 +208,12 @@ GEOTRACK = {
     "EXTENT_MARGIN_KM": env_float("EXTENT_MARGIN_KM", 50.0),
     "MAX_VERTICES": env_int("MAX_VERTICES", 20000),
     "DEMO_BANNER": env_bool("DEMO_BANNER", True),
-    # Request bodies: JSON writes are small; uploads get their own, larger limits.
+    # Request bodies by URL name: JSON writes are small; uploads get their own, larger limits.
     "BODY_LIMITS": {
-        "/api/cameras/": env_int("SNAPSHOT_MAX_BYTES", 8 * 1024 * 1024),
-        "/api/imagery/": env_int("IMAGERY_MAX_BYTES", 2 * 1024 * 1024 * 1024),
-        "/api/imports/": env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024),
-        "/projects/": env_int("REPORT_MAX_BODY_BYTES", 110 * 1024 * 1024),
+        "camera-snapshots": env_int("SNAPSHOT_MAX_BYTES", 8 * 1024 * 1024),
+        "imagery-list": env_int("IMAGERY_MAX_BYTES", 2 * 1024 * 1024 * 1024),
+        "import-projects": env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024),
+        "project-report": env_int("REPORT_MAX_BODY_BYTES", 110 * 1024 * 1024),
         "default": env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024),
     },
     "API_MAX_PAGE_SIZE": env_int("API_MAX_PAGE_SIZE", 10000),

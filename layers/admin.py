@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from layers import imagery_services
 from layers.models import ChangeEvidence, Imagery
 from layers.tasks import imagery_ingest_task
-from projects.admin import LocalMapAdmin
+from geotrack.core.admin import LocalMapAdmin
 
 
 class ImageryAdminForm(forms.ModelForm):

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from layers.maps import LocalMap, RenderedMap, render_map
+from geotrack.core.links import url_template
+from layers.mapkit import LocalMap, RenderedMap, render_map
 from layers.models import Imagery
 from projects.models import Project
 
@@ -25,7 +26,7 @@ WEB_MERCATOR_EQUATOR_M = 156_543.034  # metres per pixel at zoom 0 on the equato
 
 
 def tile_url(imagery: Imagery) -> str:
-    return f"/tiles/imagery/{imagery.pk}/{{z}}/{{x}}/{{y}}.png"
+    return url_template("imagery-tile", pk=str(imagery.pk), z="{z}", x="{x}", y="{y}")
 
 
 def layer_name(imagery: Imagery) -> str:

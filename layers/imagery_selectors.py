@@ -3,72 +3,62 @@ from __future__ import annotations
 
 import json
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from geotrack.core.links import sql_path, url_template
+from geotrack.core.sql import Sql, feature, feature_collection
 from layers.models import ChangeEvidence, Imagery
-from projects.models import Profile
-from projects.selectors import projects_visible_to, sees_everything, user_region_ids, user_role
+from projects.access import Audience
 
 
-def imagery_visible_to(*, user) -> QuerySet[Imagery]:
-    """Return the imagery a caller may read (CONTRACT.md, Roles).
+def imagery_visible_to(*, audience: Audience) -> QuerySet[Imagery]:
+    """Return the imagery an audience may read (projects.access)."""
+    return audience.filter(Imagery.objects.all(), "imagery")
 
-    Planners, analysts and admins see everything; akimats see public imagery and
-    imagery of their regions (its region, or its project touching them); anyone
-    else sees public imagery only.
+
+def ready_imagery(*, audience: Audience, limit: int = 20, **filters) -> list[Imagery]:
+    """The ready images an audience may read, oldest first: what a map offers in its layer control."""
+    imagery = imagery_visible_to(audience=audience).filter(status=Imagery.Status.READY, **filters)
+    return list(imagery.order_by("acquired_on", "id")[:limit])
+
+
+_IMAGERY_PROPERTIES = """json_build_object(
+    'title', i.title, 'acquired_on', i.acquired_on, 'source', i.source, 'synthetic', i.synthetic,
+    'status', i.status, 'error', NULLIF(i.error, ''), 'is_public', i.is_public,
+    'band_count', i.band_count, 'band_descriptions', i.band_descriptions,
+    'default_bands', i.default_bands, 'resolution_m', i.resolution_m, 'dtype', i.dtype,
+    'project', CASE WHEN {project_readable} THEN i.project_id END, 'region', r.iso_code,
+    'status_url', {status_url},
+    'tiles', CASE WHEN i.status = 'ready' THEN replace(%(tile_url)s, '{id}', i.id::text) END)"""
+
+
+def imagery_geojson(*, audience: Audience, queryset: QuerySet[Imagery]) -> str:
+    """Return imagery as GeoJSON text with 6-decimal footprints, built in one query.
+
+    An image's project is named only to an audience that may read the project.
     """
-    imagery = Imagery.objects.all()
-    if sees_everything(user):
-        return imagery
-    visible = Q(is_public=True)
-    if user_role(user) == Profile.Role.AKIMAT:
-        region_ids = user_region_ids(user)
-        visible |= Q(region_id__in=region_ids) | Q(project__region_links__region_id__in=region_ids)
-        return imagery.filter(pk__in=Imagery.objects.filter(visible).values("pk"))
-    return imagery.filter(visible)
+    properties = Sql(_IMAGERY_PROPERTIES, {"tile_url": url_template("imagery-tile", pk="{id}", z="{z}", x="{x}",
+                                                                    y="{y}")}).format(
+        status_url=sql_path("imagery-detail", "i.id"), project_readable=audience.sql_exists("project", "i.project_id"))
+    collection = feature_collection(feature=feature(id="i.id", geometry="i.footprint", properties=properties),
+                                    order="i.acquired_on, i.id")
+    statement = Sql("SELECT {collection}::text FROM ({ids}) page JOIN layers_imagery i ON i.id = page.id "
+                    "LEFT JOIN projects_region r ON r.id = i.region_id").format(
+        collection=collection, ids=Sql.of_queryset(queryset.order_by().values("id"), "ids"))
+    return statement.value()
 
 
-_FEATURES_SQL = """
-SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
-    'type', 'Feature',
-    'id', i.id,
-    'geometry', ST_AsGeoJSON(i.footprint, 6)::json,
-    'properties', json_build_object(
-        'title', i.title, 'acquired_on', i.acquired_on, 'source', i.source, 'synthetic', i.synthetic,
-        'status', i.status, 'error', NULLIF(i.error, ''), 'is_public', i.is_public,
-        'band_count', i.band_count, 'band_descriptions', i.band_descriptions,
-        'default_bands', i.default_bands, 'resolution_m', i.resolution_m, 'dtype', i.dtype,
-        'project', i.project_id, 'region', r.iso_code,
-        'status_url', '/api/imagery/' || i.id || '/',
-        'tiles', CASE WHEN i.status = 'ready' THEN '/tiles/imagery/' || i.id || '/{{z}}/{{x}}/{{y}}.png' END
-    )
-) ORDER BY i.acquired_on, i.id), '[]'::json))::text
-FROM ({ids}) page JOIN layers_imagery i ON i.id = page.id LEFT JOIN projects_region r ON r.id = i.region_id
-"""
-
-
-def imagery_geojson(*, queryset: QuerySet[Imagery]) -> str:
-    """Return imagery as GeoJSON text with 6-decimal footprints, built in one query."""
-    ids_sql, params = queryset.order_by().values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(_FEATURES_SQL.format(ids=ids_sql), params)
-        return cursor.fetchone()[0]
-
-
-def imagery_feature(*, imagery: Imagery) -> dict:
+def imagery_feature(*, audience: Audience, imagery: Imagery) -> dict:
     """Return one image as a GeoJSON Feature (the status document of an ingest)."""
-    collection = json.loads(imagery_geojson(queryset=Imagery.objects.filter(pk=imagery.pk)))
+    collection = json.loads(imagery_geojson(audience=audience, queryset=Imagery.objects.filter(pk=imagery.pk)))
     return collection["features"][0]
 
 
-def evidence_visible_to(*, user, flagged: bool | None = None,
+def evidence_visible_to(*, audience: Audience, flagged: bool | None = None,
                         project_id: int | None = None) -> QuerySet[ChangeEvidence]:
-    """Return the evidence of projects the caller may read whose two images they may read too."""
-    images = imagery_visible_to(user=user).values("pk")
-    evidence = ChangeEvidence.objects.filter(
-        project__in=projects_visible_to(user=user).values("pk"), before__in=images, after__in=images,
-    ).select_related("project", "before", "after").order_by("project_id", "after__acquired_on", "id")
+    """Return the evidence the audience may read: of readable projects, between two readable images."""
+    evidence = audience.filter(ChangeEvidence.objects.all(), "evidence").select_related(
+        "project", "before", "after").order_by("project_id", "after__acquired_on", "id")
     if flagged is not None:
         evidence = evidence.filter(flagged=flagged)
     if project_id is not None:

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from layers import rasters
+from layers.change import SITE_SQL
 from layers.models import Imagery
 from projects.models import Project, Region
 
@@ -180,8 +181,6 @@ def projects_covered_by(*, imagery: Imagery) -> list[int]:
     """Return the live projects whose site (buffered for points and lines) the image covers."""
     if imagery.footprint is None:
         return []
-    from layers.change import SITE_SQL
-
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT p.id FROM projects_project p WHERE p.archived_at IS NULL AND p.geom && %s "

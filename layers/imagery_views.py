@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,17 +17,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geotrack.errors import json_error
-from geotrack.scope import authenticate_api_token
-from layers import imagery_maps, imagery_services, rasters
+from geotrack.core.errors import bad_parameter_response, json_error
+from geotrack.core.http import authenticate_api_token, require
+from geotrack.core.params import BadParameter, choice, object_id
+from layers import imagery_services, rasters
 from layers.imagery_selectors import (evidence_rows, evidence_visible_to, imagery_feature, imagery_geojson,
                                       imagery_visible_to)
 from layers.models import Imagery
 from layers.tasks import imagery_ingest_task
+from projects.access import audience_of, readable_by_public
 from projects.models import Region
 from projects.permissions import can_create_projects
-from projects.selectors import projects_visible_to
-from projects.views import require
 
 GEOJSON = "application/geo+json"
 TILE_MAX_AGE = 86400
@@ -52,12 +53,14 @@ class ImageryList(APIView):
                                                                                   enum=Imagery.Status.values)],
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
-        imagery = imagery_visible_to(user=request.user)
-        if (project := request.query_params.get("project")) is not None:
-            imagery = imagery.filter(project_id=_whole_number("project", project))
-        if (wanted := request.query_params.get("status")) is not None:
+        audience = audience_of(request)
+        imagery = imagery_visible_to(audience=audience)
+        if (project := object_id(request.query_params.get("project"), "project")) is not None:
+            # A project the caller may not read has no images here, exactly like an unknown id.
+            imagery = imagery.filter(project__in=audience.projects().filter(pk=project))
+        if (wanted := choice(request.query_params.get("status"), "status", Imagery.Status.values)) is not None:
             imagery = imagery.filter(status=wanted)
-        return HttpResponse(imagery_geojson(queryset=imagery), content_type=GEOJSON)
+        return HttpResponse(imagery_geojson(audience=audience, queryset=imagery), content_type=GEOJSON)
 
     @extend_schema(request={"multipart/form-data": ImageryUploadSerializer}, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
@@ -67,7 +70,7 @@ class ImageryList(APIView):
         fields = dict(serializer.validated_data)
         upload = fields.pop("file")
         if "project" in fields:
-            fields["project"] = projects_visible_to(user=request.user).filter(pk=fields["project"]).first()
+            fields["project"] = audience_of(request).projects().filter(pk=fields["project"]).first()
             if fields["project"] is None:
                 raise exceptions.ValidationError({"project": ["No such project."]})
         try:
@@ -77,15 +80,9 @@ class ImageryList(APIView):
         except imagery_services.ImageryRejected as exc:
             return Response({"detail": str(exc), "errors": {"file": [str(exc)]}}, status=exc.status)
         imagery_ingest_task.enqueue(imagery.pk, str(staged))
-        status_url = f"/api/imagery/{imagery.pk}/"
+        status_url = reverse("imagery-detail", args=[imagery.pk])
         return Response({"id": imagery.pk, "status": imagery.status, "status_url": status_url},
                         status=status.HTTP_202_ACCEPTED, headers={"Location": status_url})
-
-
-def _whole_number(name: str, value: str) -> int:
-    if not value.isdigit():
-        raise exceptions.ValidationError({name: [f"{name} must be a whole number."]})
-    return int(value)
 
 
 class ImageryDetail(APIView):
@@ -93,8 +90,9 @@ class ImageryDetail(APIView):
 
     @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
-        imagery = get_object_or_404(imagery_visible_to(user=request.user), pk=pk)
-        return Response(imagery_feature(imagery=imagery), content_type=GEOJSON)
+        audience = audience_of(request)
+        imagery = get_object_or_404(imagery_visible_to(audience=audience), pk=pk)
+        return Response(imagery_feature(audience=audience, imagery=imagery), content_type=GEOJSON)
 
 
 class EvidenceList(APIView):
@@ -103,32 +101,29 @@ class EvidenceList(APIView):
     @extend_schema(parameters=[OpenApiParameter("flagged", bool), OpenApiParameter("project", int)],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        flagged = request.query_params.get("flagged")
-        if flagged not in (None, "true", "false"):
-            raise exceptions.ValidationError({"flagged": ["Use flagged=true or flagged=false."]})
-        project = request.query_params.get("project")
-        evidence = evidence_visible_to(user=request.user, flagged=None if flagged is None else flagged == "true",
-                                       project_id=None if project is None else _whole_number("project", project))
+        flagged = choice(request.query_params.get("flagged"), "flagged", ("true", "false"))
+        project = object_id(request.query_params.get("project"), "project")
+        evidence = evidence_visible_to(audience=audience_of(request),
+                                       flagged=None if flagged is None else flagged == "true", project_id=project)
         return Response(evidence_rows(evidence=evidence))
 
 
 def tile_parameters(imagery: Imagery, query) -> tuple[list[int], list[float] | None]:
-    """Read bands= (1 or 3 band numbers within the image) and rescale=min,max; 400 when wrong."""
+    """Read bands= (1 or 3 band numbers within the image) and rescale=min,max; BadParameter when wrong."""
     try:
         bands = [int(b) for b in query["bands"].split(",")] if query.get("bands") else list(imagery.default_bands)
     except ValueError:
-        raise exceptions.ValidationError({"bands": ["bands must be band numbers, e.g. bands=3,2,1."]}) from None
+        raise BadParameter("bands", "bands must be band numbers, e.g. bands=3,2,1.") from None
     if len(bands) not in (1, 3) or not all(1 <= band <= imagery.band_count for band in bands):
-        raise exceptions.ValidationError(
-            {"bands": [f"Give 1 or 3 band numbers between 1 and {imagery.band_count}."]})
+        raise BadParameter("bands", f"Give 1 or 3 band numbers between 1 and {imagery.band_count}.")
     rescale = imagery.default_rescale or None
     if query.get("rescale"):
         try:
             low, high = (float(value) for value in query["rescale"].split(","))
         except ValueError:
-            raise exceptions.ValidationError({"rescale": ["rescale must be min,max, e.g. rescale=0,255."]}) from None
-        if not high > low:
-            raise exceptions.ValidationError({"rescale": ["rescale max must be greater than min."]})
+            raise BadParameter("rescale", "rescale must be min,max, e.g. rescale=0,255.") from None
+        if not (math.isfinite(low) and math.isfinite(high) and high > low):
+            raise BadParameter("rescale", "rescale max must be greater than min (finite numbers).")
         rescale = [low, high]
     return bands, rescale
 
@@ -143,13 +138,13 @@ def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
     """
     if failure := authenticate_api_token(request):
         return failure
-    imagery = imagery_visible_to(user=request.user).filter(status=Imagery.Status.READY, pk=pk).first()
+    imagery = imagery_visible_to(audience=audience_of(request)).filter(status=Imagery.Status.READY, pk=pk).first()
     if imagery is None:
         return json_error("No such imagery.", 404)
     try:
         bands, rescale = tile_parameters(imagery, request.GET)
-    except exceptions.ValidationError as exc:
-        return json_error("Invalid tile parameters.", 400, exc.detail)
+    except BadParameter as exc:
+        return bad_parameter_response(exc)
     key = f"{imagery.pk}:{imagery.cog_uri}:{z}/{x}/{y}:{bands}:{rescale}"
     etag = f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
     if request.headers.get("If-None-Match") in {etag, f"W/{etag}"}:
@@ -164,30 +159,9 @@ def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
 def _cached(response: HttpResponse, imagery: Imagery, etag: str) -> HttpResponse:
     """Public imagery is cacheable by anyone; private tiles only by the caller (its flag may change)."""
     response["ETag"] = etag
-    if imagery.is_public:
+    if readable_by_public(Imagery.objects.filter(pk=imagery.pk), "imagery"):
         response["Cache-Control"] = f"public, max-age={TILE_MAX_AGE}"
     else:
         response["Cache-Control"] = "private, no-cache"
         patch_vary_headers(response, ("Cookie", "Authorization"))
-    return response
-
-
-def imagery_compare(request, pk: int):
-    """Show a before/after swipe of a project's imagery (`?before=<id>&after=<id>`, else first and last)."""
-    project = get_object_or_404(projects_visible_to(user=request.user), pk=pk)
-    images = list(imagery_visible_to(user=request.user).filter(project=project, status=Imagery.Status.READY)
-                  .order_by("acquired_on", "id"))
-    chosen = {image.pk: image for image in images}
-    try:
-        before = chosen[int(request.GET["before"])] if "before" in request.GET else images[0]
-        after = chosen[int(request.GET["after"])] if "after" in request.GET else images[-1]
-    except (KeyError, ValueError, IndexError):
-        raise Http404(_("No such pair of images for this project.")) from None
-    if before.pk == after.pk:
-        raise Http404(_("Choose two different images."))
-    rendered = imagery_maps.comparison_map(project=project, before=before, after=after)
-    response = render(request, "layers/imagery_compare.html",
-                      {"project": project, "before": before, "after": after, "map": rendered, "images": images})
-    response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ("Cookie", "Authorization"))
     return response

@@ -1,8 +1,8 @@
-"""Build Leaflet maps with Folium, with every asset served by geotrack itself.
+"""The map pages' maps: regions by progress, projects by health, cameras and imagery.
 
-Folium objects in, HTML pieces out: views never assemble maps. Folium's own
-asset lists point at CDNs; `LocalMap` replaces them per instance with files from
-the npm registry (geotrack/assets.py), so maps work on offline networks.
+Folium objects in, HTML pieces out: views never assemble maps. Nothing about individual
+projects is inlined: tiles and the API deliver them, so a page weighs the same for 300
+projects or a million.
 """
 from __future__ import annotations
 
@@ -12,109 +12,19 @@ import folium
 from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin
+from folium.plugins import Draw, Fullscreen, MarkerCluster, MeasureControl, VectorGridProtobuf
 from folium.template import Template
 
+from geotrack.core.links import url_template
+from layers.imagery_maps import add_comparison, add_imagery_layers
+from layers.mapkit import Legend, LocalMap, RenderedMap, localise, render_map
+from layers.palette import HEALTH_COLOURS, NO_DATA_COLOUR, PROGRESS_STEPS, health_labels
 from projects.models import Project
 
 KAZAKHSTAN_BOUNDS = [[40.5, 46.4], [55.5, 87.4]]
-
-# Mean physical progress, 0-100, in five steps from red to green.
-PROGRESS_STEPS = [(0, "#d73027"), (20, "#fc8d59"), (40, "#fee08b"), (60, "#91cf60"), (80, "#1a9850")]
-NO_DATA_COLOUR = "#bdbdbd"
-
-_MAP_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
-_MAP_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css"), ("geotrack_map_css", "geotrack/map.css")]
-
-# Folium plugins point at CDNs; each gets these local files instead (per instance).
-PLUGIN_ASSETS = {
-    "VectorGridProtobuf": ([("vectorgrid", "vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js")], []),
-    "MarkerCluster": (
-        [("markerclusterjs", "vendor/markercluster/leaflet.markercluster.js")],
-        [("markerclustercss", "vendor/markercluster/MarkerCluster.css"),
-         ("markerclusterdefaultcss", "vendor/markercluster/MarkerCluster.Default.css")],
-    ),
-    "Fullscreen": ([("fullscreen_js", "vendor/leaflet-fullscreen/Control.FullScreen.js")],
-                   [("fullscreen_css", "vendor/leaflet-fullscreen/Control.FullScreen.css")]),
-    "MeasureControl": ([("leaflet_measure_js", "vendor/leaflet-measure/leaflet-measure.{language}.js")],
-                       [("leaflet_measure_css", "vendor/leaflet-measure/leaflet-measure.css")]),
-    "Draw": ([("leaflet_draw_js", "vendor/leaflet-draw/leaflet.draw.js")],
-             [("leaflet_draw_css", "vendor/leaflet-draw/leaflet.draw.css")]),
-}
-
-
-def localise(element, kind: str | None = None):
-    """Point a folium plugin's assets at our own static files (in the page's language where they have one)."""
-    js, css = PLUGIN_ASSETS[kind or type(element).__name__]
-    language = {"kk": "ru", "ru": "ru"}.get((get_language() or "en")[:2], "en")  # leaflet-measure has no kk
-    element.default_js = [(name, static(path.format(language=language))) for name, path in js]
-    element.default_css = [(name, static(path)) for name, path in css]
-    return element
-
-
-def progress_colour(progress: float | None) -> str:
-    if progress is None:
-        return NO_DATA_COLOUR
-    colour = PROGRESS_STEPS[0][1]
-    for threshold, step_colour in PROGRESS_STEPS:
-        if progress >= threshold:
-            colour = step_colour
-    return colour
-
-
-class LocalMap(folium.Map):
-    """A folium Map whose Leaflet comes from /static/, never from a CDN."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("tiles", None)
-        kwargs.setdefault("prefer_canvas", False)
-        kwargs.setdefault("control_scale", True)
-        super().__init__(**kwargs)
-        self.options["maxZoom"] = 18  # marker clusters need the map's maximum zoom
-        self.default_js = [(name, static(path)) for name, path in _MAP_JS]
-        self.default_css = [(name, static(path)) for name, path in _MAP_CSS]
-        if settings.BASEMAP_URL:
-            folium.TileLayer(
-                tiles=settings.BASEMAP_URL, attr=settings.BASEMAP_ATTRIBUTION, name=_("Basemap"),
-                max_zoom=19, control=True,
-            ).add_to(self)
-
-
-class Legend(MacroElement):
-    """A legend control. Labels are passed as JSON and set as text, never as HTML."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var box = L.DomUtil.create("div", "geotrack-legend");
-                var title = L.DomUtil.create("strong", "", box);
-                title.textContent = {{ this.title|tojson }};
-                {{ this.entries|tojson }}.forEach(function (entry) {
-                    var row = L.DomUtil.create("div", "geotrack-legend-row", box);
-                    var swatch = L.DomUtil.create("i", "geotrack-legend-swatch", row);
-                    swatch.style.background = entry[0];
-                    row.appendChild(document.createTextNode(entry[1]));
-                });
-                return box;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, title: str, entries: list[tuple[str, str]], position: str = "bottomright"):
-        super().__init__()
-        self._name = "Legend"
-        self.title = str(title)
-        self.entries = [[colour, str(label)] for colour, label in entries]
-        self.position = position
 
 
 def progress_legend() -> Legend:
@@ -124,38 +34,10 @@ def progress_legend() -> Legend:
     return Legend(_("Mean physical progress"), entries)
 
 
-@dataclass(frozen=True)
-class RenderedMap:
-    """The three pieces a page template places: assets in <head>, the map div, its script."""
-
-    header: SafeString
-    html: SafeString
-    script: SafeString
-    name: str
-
-
-def render_map(fmap: folium.Map) -> RenderedMap:
-    root = fmap.get_root()
-    root.render()
-    return RenderedMap(
-        header=mark_safe(root.header.render()),
-        html=mark_safe(root.html.render()),
-        script=mark_safe(root.script.render()),
-        name=fmap.get_name(),
-    )
-
-
-HEALTH_COLOURS = {"on_track": "#1a9850", "at_risk": "#fdae61", "overdue": "#d73027", "done": "#2c7bb6"}
-
-
 def health_legend() -> Legend:
     labels = health_labels()
     return Legend(_("Project health"), [(HEALTH_COLOURS[key], labels[key]) for key in HEALTH_COLOURS],
                   position="bottomleft")
-
-
-def health_labels() -> dict[str, str]:
-    return {"on_track": _("On track"), "at_risk": _("At risk"), "overdue": _("Overdue"), "done": _("Done")}
 
 
 def popup_labels() -> dict:
@@ -242,8 +124,7 @@ def overview_map(options: MapOptions) -> RenderedMap:
     Nothing about individual projects is inlined: tiles and the API deliver them, so the
     page weighs the same for 300 projects or a million.
     """
-    from folium.plugins import Draw, Fullscreen, MarkerCluster, MeasureControl, VectorGridProtobuf
-
+    project_tiles = url_template("vector-tile", layer="projects", z="{z}", x="{x}", y="{y}")
     fmap = LocalMap(location=[48.0, 67.0], zoom_start=5, min_zoom=3, height="100%", width="100%")
     fmap.fit_bounds(options.bounds or KAZAKHSTAN_BOUNDS)
     regions = folium.FeatureGroup(name=_("Regions by progress"), overlay=True, control=True).add_to(fmap)
@@ -254,7 +135,7 @@ def overview_map(options: MapOptions) -> RenderedMap:
         # each tile is requested once.
         folium.map.CustomPane("gtProjects", z_index=450, pointer_events=False).add_to(fmap)
         projects = localise(VectorGridProtobuf(
-            "/tiles/projects/{z}/{x}/{y}.mvt" + ("?scope=public" if options.embed else ""),
+            project_tiles + ("?scope=public" if options.embed else ""),
             _("Projects by health"), "geotrack.projectTileOptions()"))
         projects.add_to(fmap)
     cameras = cones = None
@@ -269,9 +150,11 @@ def overview_map(options: MapOptions) -> RenderedMap:
                       edit_options={"poly": {"allowIntersection": False}})).add_to(fmap)
         EditorWiring(drawn=drawn, config={**options.editor, "labels": popup_labels()}).add_to(fmap)
     Overview(regions=regions, projects=projects, cameras=cameras, cones=cones, config={
-        "regionsUrl": "/api/regions/", "camerasUrl": "/api/cameras/", "changesUrl": "/api/changes/",
-        "tileUrl": "/tiles/projects/{z}/{x}/{y}.mvt", "scope": "public" if options.embed else "",
-        "focusIso": options.focus_iso, "regionLinkBase": None if options.embed else "/map/regions/",
+        "regionsUrl": reverse("region-list"), "camerasUrl": reverse("camera-list"),
+        "changesUrl": reverse("changes"), "tileUrl": project_tiles, "scope": "public" if options.embed else "",
+        "focusIso": options.focus_iso,
+        "regionLinkBase": None if options.embed else url_template("region-map", iso="{iso}"),
+        "urls": map_urls(),
         "pollMs": options.poll_ms, "labels": popup_labels(),
         "aggregateBelowZoom": settings.GEOTRACK["TILE_AGGREGATE_BELOW_ZOOM"],
         "projectsQuery": options.projects_query,
@@ -285,9 +168,13 @@ def overview_map(options: MapOptions) -> RenderedMap:
     return render_map(fmap)
 
 
-def _add_imagery(fmap, imagery, compare) -> None:
-    from layers.imagery_maps import add_comparison, add_imagery_layers
+def map_urls() -> dict[str, str]:
+    """The paths the map's JavaScript follows, as templates with {placeholders}."""
+    return {"projects": reverse("project-list"), "project": url_template("project-detail", pk="{id}"),
+            "projectPage": url_template("project-page", pk="{id}"), "cameraPage": url_template("camera-page", pk="{id}")}
 
+
+def _add_imagery(fmap, imagery, compare) -> None:
     if compare:
         add_comparison(fmap, *compare)
         imagery = [image for image in imagery if image not in compare]

@@ -1,4 +1,4 @@
-"""Vector tiles built in PostGIS with ST_AsMVT over ST_TileEnvelope, honouring the caller's role.
+"""Vector tiles built in PostGIS with ST_AsMVT over ST_TileEnvelope, honouring the caller's audience.
 
 Projects below AGGREGATE_BELOW_ZOOM come as grid clusters (count and mean progress
 per cell), so a whole-country view never ships every project.
@@ -6,21 +6,25 @@ per cell), so a whole-country view never ships every project.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
 
-from camera_sites.selectors import camera_visibility_sql, offline_after
+from camera_sites.selectors import online_sql
+from geotrack.core.sql import Sql
+from projects.access import Audience
 from projects.health import health_sql
-from projects.selectors import visibility_sql
 
 LAYERS = ("projects", "cameras", "regions")
 EXTENT = 4096
 BUFFER = 64
 
+_BOUNDS = """bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
+                              ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4326) AS tile4326)"""
+
 _PROJECTS_SQL = """
-WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326)
+WITH {bounds}
 SELECT ST_AsMVT(t, 'projects', {extent}, 'geom', 'id') FROM (
     SELECT p.id, p.title, {health} AS health, p.status, p.physical_progress::float8 AS progress,
-        ST_AsMVTGeom(ST_Simplify(ST_Transform(p.geom, 3857), %s), bounds.tile, {extent}, {buffer}, true) AS geom
+        ST_AsMVTGeom(ST_Simplify(ST_Transform(p.geom, 3857), %(tolerance)s), bounds.tile, {extent}, {buffer}, true)
+            AS geom
     FROM projects_project p, bounds
     WHERE p.geom && bounds.tile4326 AND {visible} AND p.status <> 'cancelled'
 ) t WHERE t.geom IS NOT NULL
@@ -29,9 +33,9 @@ SELECT ST_AsMVT(t, 'projects', {extent}, 'geom', 'id') FROM (
 # Clusters group the stored Web Mercator anchor of each project (a generated column,
 # see projects migration 0005) into square cells of CLUSTER_PX screen pixels.
 _PROJECT_CLUSTERS_SQL = """
-WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile),
+WITH {bounds},
 cells AS (
-    SELECT floor(ST_X(p.anchor) / %s) AS cx, floor(ST_Y(p.anchor) / %s) AS cy,
+    SELECT floor(ST_X(p.anchor) / %(cell)s) AS cx, floor(ST_Y(p.anchor) / %(cell)s) AS cy,
         count(*) AS count, avg(ST_X(p.anchor)) AS x, avg(ST_Y(p.anchor)) AS y,
         avg(p.physical_progress)::float8 AS progress,
         count(*) FILTER (WHERE {health} IN ('at_risk', 'overdue')) AS lagging
@@ -47,9 +51,9 @@ SELECT ST_AsMVT(t, 'project_clusters', {extent}, 'geom') FROM (
 """
 
 _CAMERAS_SQL = """
-WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326)
+WITH {bounds}
 SELECT ST_AsMVT(t, 'cameras', {extent}, 'geom', 'id') FROM (
-    SELECT c.id, c.label, CASE WHEN c.last_seen_at >= %s THEN 'online' ELSE 'offline' END AS status,
+    SELECT c.id, c.label, {status} AS status,
         ST_AsMVTGeom(ST_Transform(c.location, 3857), bounds.tile, {extent}, {buffer}, true) AS geom
     FROM camera_sites_camera c, bounds
     WHERE c.location && bounds.tile4326 AND {visible}
@@ -57,11 +61,11 @@ SELECT ST_AsMVT(t, 'cameras', {extent}, 'geom', 'id') FROM (
 """
 
 _REGIONS_SQL = """
-WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS tile, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326) AS tile4326)
+WITH {bounds}
 SELECT ST_AsMVT(t, 'regions', {extent}, 'geom') FROM (
     SELECT r.iso_code, r.name_en, r.name_ru, r.name_kk,
-        ST_AsMVTGeom(ST_Simplify(ST_Transform(CASE WHEN %s >= 8 THEN r.boundary ELSE r.boundary_simplified END,
-                                               3857), %s), bounds.tile, {extent}, {buffer}, true) AS geom
+        ST_AsMVTGeom(ST_Simplify(ST_Transform(CASE WHEN %(z)s >= 8 THEN r.boundary ELSE r.boundary_simplified END,
+                                               3857), %(tolerance)s), bounds.tile, {extent}, {buffer}, true) AS geom
     FROM projects_region r, bounds
     WHERE r.boundary_simplified && bounds.tile4326
 ) t WHERE t.geom IS NOT NULL
@@ -82,26 +86,27 @@ def screen_pixel_size(z: int) -> float:
     return WORLD_M / (2 ** z) / 256
 
 
-def tile_bytes(*, layer: str, z: int, x: int, y: int, user, now) -> bytes:
-    """Return one Mapbox Vector Tile for a layer, built entirely in PostGIS."""
-    xyz = [z, x, y, z, x, y]
+def clustered(layer: str, z: int) -> bool:
+    """Whether a tile of this layer and zoom carries clusters (many projects) rather than features."""
+    return layer == "projects" and z < settings.GEOTRACK["TILE_AGGREGATE_BELOW_ZOOM"]
+
+
+def tile_sql(*, layer: str, z: int, x: int, y: int, audience: Audience) -> Sql:
+    """The one statement that builds a tile of a layer."""
+    tile = {"z": z, "x": x, "y": y}
+    constants = {"bounds": Sql(_BOUNDS, tile), "extent": str(EXTENT), "buffer": str(BUFFER)}
+    if layer == "projects" and clustered(layer, z):
+        return Sql(_PROJECT_CLUSTERS_SQL, {"cell": screen_pixel_size(z) * CLUSTER_PX}).format(
+            health=health_sql(alias="p"), visible=audience.sql("project", "p"), **constants)
     if layer == "projects":
-        visible, visible_params = visibility_sql(user=user, alias="p")
-        health, health_params = health_sql(alias="p")
-        if z < settings.GEOTRACK["TILE_AGGREGATE_BELOW_ZOOM"]:
-            sql = _PROJECT_CLUSTERS_SQL.format(health=health, visible=visible, extent=EXTENT, buffer=BUFFER)
-            cell = screen_pixel_size(z) * CLUSTER_PX
-            params = [z, x, y, cell, cell, *health_params, *visible_params]
-        else:
-            sql = _PROJECTS_SQL.format(health=health, visible=visible, extent=EXTENT, buffer=BUFFER)
-            params = [*xyz, *health_params, pixel_size(z), *visible_params]
-    elif layer == "cameras":
-        visible, visible_params = camera_visibility_sql(user=user, alias="c")
-        sql = _CAMERAS_SQL.format(visible=visible, extent=EXTENT, buffer=BUFFER)
-        params = [*xyz, now - offline_after(), *visible_params]
-    else:
-        sql = _REGIONS_SQL.format(extent=EXTENT, buffer=BUFFER)
-        params = [*xyz, z, pixel_size(z)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return bytes(cursor.fetchone()[0])
+        return Sql(_PROJECTS_SQL, {"tolerance": pixel_size(z)}).format(
+            health=health_sql(alias="p"), visible=audience.sql("project", "p"), **constants)
+    if layer == "cameras":
+        return Sql(_CAMERAS_SQL).format(status=online_sql("c", now=audience.now),
+                                        visible=audience.sql("camera", "c"), **constants)
+    return Sql(_REGIONS_SQL, {**tile, "tolerance": pixel_size(z)}).format(**constants)
+
+
+def tile_bytes(*, layer: str, z: int, x: int, y: int, audience: Audience) -> bytes:
+    """Return one Mapbox Vector Tile for a layer, built entirely in PostGIS."""
+    return bytes(tile_sql(layer=layer, z=z, x=x, y=y, audience=audience).value())

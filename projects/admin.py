@@ -1,16 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.contrib.gis.admin import GISModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from geotrack.widgets import LocalMapWidget
+from geotrack.core.admin import LocalMapAdmin
 from projects.models import Agency, ProgressReport, Profile, Project, Region, RoadmapItem
 from projects.services import project_save
-
-
-class LocalMapAdmin(GISModelAdmin):
-    gis_widget = LocalMapWidget
 
 
 @admin.register(Region)

@@ -2,34 +2,22 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.gis.geos import Polygon
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from geotrack.core.params import BadParameter, parse_bbox
 from projects.health import HEALTH_VALUES, health_expression
 from projects.models import Agency, Project, ProjectRegion, Region, RoadmapItem
 
 
 class BBoxField(forms.CharField):
-    """minlon,minlat,maxlon,maxlat in EPSG:4326."""
+    """minlon,minlat,maxlon,maxlat in EPSG:4326 (geotrack.core.params.parse_bbox)."""
 
     def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        parts = value.split(",")
-        if len(parts) != 4:
-            raise forms.ValidationError(_("bbox needs four numbers: minlon,minlat,maxlon,maxlat."))
         try:
-            minlon, minlat, maxlon, maxlat = (float(part) for part in parts)
-        except ValueError as exc:
-            raise forms.ValidationError(_("bbox values must be numbers: minlon,minlat,maxlon,maxlat.")) from exc
-        if not (-180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90):
-            raise forms.ValidationError(_("bbox must be minlon,minlat,maxlon,maxlat within -180..180 and -90..90."))
-        bbox = Polygon.from_bbox((minlon, minlat, maxlon, maxlat))
-        bbox.srid = 4326
-        return bbox
+            return parse_bbox(super().clean(value))
+        except BadParameter as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 class BBoxFilter(filters.Filter):

@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import Func, Q
 from django.db.models.lookups import In
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +139,9 @@ class RoadmapItem(TranslatedNameMixin, models.Model):
     def title(self) -> str:
         return self.localized("title")
 
+    def get_absolute_url(self) -> str:
+        return reverse("roadmap-item", args=[self.number])
+
 
 class EffectiveAtHistory(models.Model):
     """Extra column of each project history row: when the change took effect.
@@ -257,7 +261,7 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/projects/{self.pk}/"
+        return reverse("project-page", args=[self.pk])
 
 
 class ProjectRegion(models.Model):

@@ -1,10 +1,10 @@
-"""Who may change what (CONTRACT.md, Roles). Reading is decided by selectors.projects_visible_to."""
+"""Who may change what (CONTRACT.md, Roles). Reading is decided by projects.access."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from projects.models import Profile, Project
-from projects.selectors import user_region_ids, user_role
+from projects.access import user_region_ids, user_role
 
 
 def _touches(project_region_ids: Iterable[int], user) -> bool:

@@ -12,6 +12,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection, transaction
 
+from geotrack.core.sql import Sql, identifier
+from projects.access import Audience
 from projects.health import health_today
 
 _REBUILD_SQL = """
@@ -56,22 +58,11 @@ GROUP BY month, {group}
 ORDER BY month
 """
 
-
-def monthly_visibility_sql(*, user) -> tuple[str, list]:
-    """The rows a user may count: public ones, all, or public plus an akimat's own regions."""
-    from projects.selectors import sees_everything, user_region_ids, user_role
-
-    if sees_everything(user):
-        return "TRUE", []
-    if user_role(user) == "akimat":
-        return "(m.is_public OR m.region_id = ANY(%s))", [user_region_ids(user)]
-    return "m.is_public", []
+GROUP_COLUMNS = {"region": "region_id", "agency": "agency_id"}
 
 
-def monthly_series_rows(*, user, group: str) -> list[tuple]:
+def monthly_series_rows(*, audience: Audience, group: str) -> list[tuple]:
     """(month, region or agency id, mean physical progress) rows from the monthly table."""
-    column = {"region": "region_id", "agency": "agency_id"}[group]
-    visible, params = monthly_visibility_sql(user=user)
-    with connection.cursor() as cursor:
-        cursor.execute(_SERIES_SQL.format(group=column, visible=visible), params)
-        return cursor.fetchall()
+    statement = Sql(_SERIES_SQL).format(group=identifier(GROUP_COLUMNS[group]),
+                                        visible=audience.sql("progress_monthly", "m"))
+    return statement.fetchall()

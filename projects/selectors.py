@@ -1,74 +1,30 @@
-"""Reads: what a caller may see, and aggregates over it, computed in PostGIS."""
+"""Reads: aggregates over the projects an audience may read, computed in PostGIS."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from geotrack.core.sql import Sql, feature, feature_collection, features_array
+from projects.access import Audience
 from projects.asof import project_source
 from projects.health import health_sql, health_today
-from projects.models import Profile, Project
+from projects.models import Project
 
 
-def user_role(user: AbstractBaseUser | AnonymousUser) -> str | None:
-    """Return the contract role of a user: None for anonymous callers."""
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Profile.Role.ADMIN
-    profile = getattr(user, "profile", None)
-    return profile.role if profile else None
+def visible_projects_sql(*, audience: Audience, alias: str = "p", as_of: dt.date | None = None) -> Sql:
+    """The audience's rule on a project alias: on the live table, or by id on a past day's rows.
+
+    Past days decide who may read by today's row (projects.asof): history never widens.
+    """
+    if as_of is None:
+        return audience.sql("project", alias)
+    return audience.sql_exists("project", f"{alias}.id")
 
 
-def user_region_ids(user) -> list[int]:
-    profile = getattr(user, "profile", None)
-    return list(profile.regions.values_list("id", flat=True)) if profile else []
-
-
-def sees_everything(user) -> bool:
-    """Planners, analysts and admins read everything (CONTRACT.md, Roles)."""
-    return user_role(user) in {Profile.Role.PLANNER, Profile.Role.ANALYST, Profile.Role.ADMIN}
-
-
-def project_visibility_q(user) -> Q | None:
-    """Return the filter of projects a user may read, or None when they may read all."""
-    if sees_everything(user):
-        return None
-    visible = Q(is_public=True)
-    if user_role(user) == Profile.Role.AKIMAT:
-        region_ids = user_region_ids(user)
-        visible |= Q(region_links__region_id__in=region_ids)
-    return visible
-
-
-def projects_visible_to(*, user) -> QuerySet[Project]:
-    """Return the live (not archived) projects that a user may read."""
-    projects = Project.objects.filter(archived_at__isnull=True)
-    visibility = project_visibility_q(user)
-    if visibility is None:
-        return projects
-    if user_role(user) == Profile.Role.AKIMAT:
-        return projects.filter(pk__in=Project.objects.filter(visibility).values("pk"))
-    return projects.filter(visibility)
-
-
-def visibility_sql(*, user, alias: str = "p") -> tuple[str, list]:
-    """Return a SQL condition on a project alias equal to projects_visible_to()."""
-    condition = f"{alias}.archived_at IS NULL"
-    if sees_everything(user):
-        return condition, []
-    if user_role(user) == Profile.Role.AKIMAT:
-        return (
-            f"{condition} AND ({alias}.is_public OR EXISTS (SELECT 1 FROM projects_projectregion v "
-            f"WHERE v.project_id = {alias}.id AND v.region_id = ANY(%s)))",
-            [user_region_ids(user)],
-        )
-    return f"{condition} AND {alias}.is_public", []
-
+_REGION_NAME = "CASE %(language)s WHEN 'kk' THEN {r}.name_kk WHEN 'ru' THEN {r}.name_ru ELSE {r}.name_en END"
 
 _REGIONS_SQL = """
 WITH visible AS (
@@ -88,47 +44,43 @@ WITH visible AS (
     FROM visible v JOIN projects_projectregion pr ON pr.project_id = v.id
     GROUP BY pr.region_id
 )
-SELECT json_build_object(
-    'type', 'FeatureCollection',
-    'features', COALESCE(json_agg(json_build_object(
-        'type', 'Feature',
-        'id', r.iso_code,
-        'geometry', ST_AsGeoJSON({geom}, 6)::json,
-        'properties', json_build_object(
-            'iso_code', r.iso_code, 'kato_code', r.kato_code, 'kind', r.kind,
-            'name', CASE %s WHEN 'kk' THEN r.name_kk WHEN 'ru' THEN r.name_ru ELSE r.name_en END,
-            'name_kk', r.name_kk, 'name_ru', r.name_ru, 'name_en', r.name_en,
-            'admin_centre', r.admin_centre,
-            'project_count', COALESCE(a.project_count, 0),
-            'mean_progress', a.mean_progress,
-            'mean_progress_weighted', a.mean_progress_weighted,
-            'health', json_build_object(
-                'on_track', COALESCE(a.on_track, 0), 'at_risk', COALESCE(a.at_risk, 0),
-                'overdue', COALESCE(a.overdue, 0), 'done', COALESCE(a.done, 0))
-        )
-    ) ORDER BY r.iso_code), '[]'::json)
-)::text
+SELECT {collection}::text
 FROM projects_region r LEFT JOIN per_region a ON a.region_id = r.id
 {where}
 """
 
+_REGION_PROPERTIES = """json_build_object(
+    'iso_code', r.iso_code, 'kato_code', r.kato_code, 'kind', r.kind, 'name', {name},
+    'name_kk', r.name_kk, 'name_ru', r.name_ru, 'name_en', r.name_en,
+    'admin_centre', r.admin_centre,
+    'project_count', COALESCE(a.project_count, 0),
+    'mean_progress', a.mean_progress,
+    'mean_progress_weighted', a.mean_progress_weighted,
+    'health', json_build_object(
+        'on_track', COALESCE(a.on_track, 0), 'at_risk', COALESCE(a.at_risk, 0),
+        'overdue', COALESCE(a.overdue, 0), 'done', COALESCE(a.done, 0)))"""
 
-def regions_geojson(*, user, language: str = "en", detail: str = "simplified", iso_code: str | None = None,
-                    as_of: dt.date | None = None) -> str:
-    """Return the regions as GeoJSON text with aggregates over what the user may see.
+
+def region_name_sql(alias: str, language: str) -> Sql:
+    return Sql(_REGION_NAME.replace("{r}", alias), {"language": (language or "en")[:2]})
+
+
+def regions_geojson(*, audience: Audience, language: str = "en", detail: str = "simplified",
+                    iso_code: str | None = None, as_of: dt.date | None = None) -> str:
+    """Return the regions as GeoJSON text with aggregates over what the audience may read.
 
     The whole FeatureCollection is built in PostGIS. Aggregates exclude cancelled
     projects, and a project touching several regions counts in each.
     """
-    visible, visible_params = visibility_sql(user=user, alias="p")
-    health, health_params = health_sql(alias="p", today=as_of)
-    source, source_params = project_source(as_of=as_of)
-    geom = "r.boundary" if detail == "full" else "r.boundary_simplified"
-    where, where_params = ("WHERE r.iso_code = %s", [iso_code]) if iso_code else ("", [])
-    sql = _REGIONS_SQL.format(health=health, visible=visible, geom=geom, where=where, source=source)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*health_params, *source_params, *visible_params, language[:2], *where_params])
-        return cursor.fetchone()[0]
+    geometry = "r.boundary" if detail == "full" else "r.boundary_simplified"
+    properties = Sql(_REGION_PROPERTIES).format(name=region_name_sql("r", language))
+    collection = feature_collection(feature=feature(id="r.iso_code", geometry=geometry, properties=properties),
+                                    order="r.iso_code")
+    where = Sql("WHERE r.iso_code = %(iso_code)s", {"iso_code": iso_code}) if iso_code else Sql("")
+    statement = Sql(_REGIONS_SQL).format(
+        health=health_sql(alias="p", today=as_of), source=project_source(as_of=as_of),
+        visible=visible_projects_sql(audience=audience, as_of=as_of), collection=collection, where=where)
+    return statement.value()
 
 
 def regions_geojson_dict(**kwargs) -> dict:
@@ -151,33 +103,24 @@ WHERE v.status <> 'cancelled'
 """
 
 
-def national_kpis(*, user, as_of: dt.date | None = None) -> dict:
-    """Return country-wide counts by health and mean progress over what the user may see."""
-    visible, visible_params = visibility_sql(user=user, alias="p")
-    health, health_params = health_sql(alias="p", today=as_of)
-    source, source_params = project_source(as_of=as_of)
-    with connection.cursor() as cursor:
-        cursor.execute(_KPIS_SQL.format(health=health, visible=visible, source=source),
-                       [*health_params, *source_params, *visible_params])
-        row = cursor.fetchone()
+def national_kpis(*, audience: Audience, as_of: dt.date | None = None) -> dict:
+    """Return country-wide counts by health and mean progress over what the audience may read."""
+    row = Sql(_KPIS_SQL).format(health=health_sql(alias="p", today=as_of), source=project_source(as_of=as_of),
+                                visible=visible_projects_sql(audience=audience, as_of=as_of)).fetchone()
     keys = ("projects", "mean_progress", "mean_financial_progress", "on_track", "at_risk", "overdue", "done")
     return dict(zip(keys, row))
 
 
+_PROJECT_PROPERTIES = """json_build_object(
+    'title', p.title, 'status', p.status, 'health', {health}, 'sector', p.sector, 'kind', p.kind,
+    'region', r.iso_code, 'agency', a.code,
+    'physical_progress', p.physical_progress, 'financial_progress', p.financial_progress,
+    'planned_start', p.planned_start, 'planned_end', p.planned_end,
+    'budget', p.budget, 'currency', p.currency, 'is_public', p.is_public,
+    'last_report_at', p.last_report_at, 'updated_at', p.updated_at, 'version', p.version)"""
+
 _FEATURES_SQL = """
-SELECT COALESCE(json_agg(json_build_object(
-    'type', 'Feature',
-    'id', p.id,
-    'geometry', ST_AsGeoJSON(p.geom, 6)::json,
-    'properties', json_build_object(
-        'title', p.title, 'status', p.status, 'health', {health}, 'sector', p.sector, 'kind', p.kind,
-        'region', r.iso_code, 'agency', a.code,
-        'physical_progress', p.physical_progress, 'financial_progress', p.financial_progress,
-        'planned_start', p.planned_start, 'planned_end', p.planned_end,
-        'budget', p.budget, 'currency', p.currency, 'is_public', p.is_public,
-        'last_report_at', p.last_report_at, 'updated_at', p.updated_at, 'version', p.version
-    )
-) ORDER BY p.id), '[]'::json)::text, count(*)
+SELECT {features}::text, count(*)
 FROM ({page}) page
 JOIN projects_project p ON p.id = page.id
 LEFT JOIN projects_region r ON r.id = p.region_id
@@ -185,9 +128,11 @@ LEFT JOIN projects_agency a ON a.id = p.agency_id
 """
 
 
-def projects_features_json(*, queryset: QuerySet[Project], offset: int, limit: int) -> str:
-    """Return one page of projects as a GeoJSON features array (text), built in PostGIS."""
-    return projects_features_page(queryset=queryset, offset=offset, limit=limit)[0]
+def project_features_sql(page: Sql) -> Sql:
+    """The statement turning a page of project ids into a GeoJSON features array and its length."""
+    properties = Sql(_PROJECT_PROPERTIES).format(health=health_sql(alias="p"))
+    features = features_array(feature=feature(id="p.id", geometry="p.geom", properties=properties), order="p.id")
+    return Sql(_FEATURES_SQL).format(features=features, page=page)
 
 
 def projects_features_page(*, queryset: QuerySet[Project], offset: int, limit: int) -> tuple[str, int]:
@@ -195,24 +140,24 @@ def projects_features_page(*, queryset: QuerySet[Project], offset: int, limit: i
 
     The array is built entirely in PostGIS; Python never sees a feature.
     """
-    page_sql, page_params = queryset.order_by("id").values("id")[offset:offset + limit].query.sql_with_params()
-    health, health_params = health_sql(alias="p")
-    with connection.cursor() as cursor:
-        cursor.execute(_FEATURES_SQL.format(health=health, page=page_sql), [*health_params, *page_params])
-        features, returned = cursor.fetchone()
-        return features, returned
+    page = Sql.of_queryset(queryset.order_by("id").values("id")[offset:offset + limit], "page")
+    features, returned = project_features_sql(page).fetchone()
+    return features, returned
+
+
+def projects_features_json(*, queryset: QuerySet[Project], offset: int, limit: int) -> str:
+    """Return one page of projects as a GeoJSON features array (text), built in PostGIS."""
+    return projects_features_page(queryset=queryset, offset=offset, limit=limit)[0]
 
 
 def projects_count(*, queryset: QuerySet[Project], exact_limit: int) -> tuple[int, bool]:
     """Count exactly up to exact_limit; beyond, return the planner's estimate and say so."""
-    sql, params = queryset.order_by().values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) c", [*params, exact_limit + 1])
-        count = cursor.fetchone()[0]
-        if count <= exact_limit:
-            return count, False
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
+    ids = Sql.of_queryset(queryset.order_by().values("id"), "ids")
+    count = Sql("SELECT count(*) FROM ({ids} LIMIT %(exact_limit)s) c", {"exact_limit": exact_limit + 1}).format(
+        ids=ids).value()
+    if count <= exact_limit:
+        return count, False
+    plan = Sql("EXPLAIN (FORMAT JSON) {ids}").format(ids=ids).value()
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return max(int(plan[0]["Plan"]["Plan Rows"]), exact_limit + 1), True
 
@@ -231,35 +176,33 @@ WITH visible AS (
 SELECT i.id,
     CASE
         WHEN a.project_count > 0 AND a.all_done THEN 'done'
-        WHEN i.deadline < %s::date THEN 'overdue'
+        WHEN i.deadline < %(item_today)s::date THEN 'overdue'
         WHEN a.any_lagging OR COALESCE(a.progress, 0) < LEAST(100.0,
-             100.0 * GREATEST(%s::date - i.start, 0) / NULLIF(i.deadline - i.start, 0)) - %s THEN 'at_risk'
+             100.0 * GREATEST(%(item_today)s::date - i.start, 0) / NULLIF(i.deadline - i.start, 0))
+             - %(item_lag)s THEN 'at_risk'
         ELSE 'on_track'
     END,
     COALESCE(a.project_count, 0), round(a.progress, 1)
 FROM projects_roadmapitem i LEFT JOIN per_item a ON a.item_id = i.id
 """
 
+_IN_REGION = ("EXISTS (SELECT 1 FROM projects_projectregion rr WHERE rr.project_id = p.id "
+              "AND rr.region_id = %(only_region)s)")
 
-def roadmap_item_status(*, user, as_of: dt.date | None = None, region_id: int | None = None) -> dict[int, dict]:
+
+def roadmap_item_status(*, audience: Audience, as_of: dt.date | None = None,
+                        region_id: int | None = None) -> dict[int, dict]:
     """Return health, project count and mean progress of every roadmap item, in one query.
 
     Done when all its projects are done; overdue when its deadline passed and it is
     not done; at risk when a project lags or its mean progress is more than the
     threshold below the straight line from its start to its deadline.
     """
-    source, source_params = project_source(as_of=as_of)
     today = as_of or health_today()
-    visible, visible_params = visibility_sql(user=user, alias="p")
+    visible = visible_projects_sql(audience=audience, as_of=as_of)
     if region_id is not None:  # only the projects touching one region
-        visible += (" AND EXISTS (SELECT 1 FROM projects_projectregion rr "
-                    "WHERE rr.project_id = p.id AND rr.region_id = %s)")
-        visible_params = [*visible_params, region_id]
-    health, health_params = health_sql(alias="p", today=today)
-    lag = settings.GEOTRACK["AT_RISK_LAG_POINTS"]
-    with connection.cursor() as cursor:
-        cursor.execute(_ROADMAP_SQL.format(health=health, visible=visible, source=source),
-                       [*health_params, *source_params, *visible_params, today, today, lag])
-        rows = cursor.fetchall()
+        visible = visible & Sql(_IN_REGION, {"only_region": region_id})
+    statement = Sql(_ROADMAP_SQL, {"item_today": today, "item_lag": settings.GEOTRACK["AT_RISK_LAG_POINTS"]}).format(
+        health=health_sql(alias="p", today=today), source=project_source(as_of=as_of), visible=visible)
     return {item_id: {"health": health_value, "project_count": count, "progress": progress}
-            for item_id, health_value, count, progress in rows}
+            for item_id, health_value, count, progress in statement.fetchall()}

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.models import ProgressReport, Project
+from projects.permissions import planner_scope_allows
+from projects.signals import projects_geometry_changed
 
 # Share of each region a project touches: area for polygons, length for lines,
 # 1 for points. Planar measures suffice, because they are only compared with
@@ -153,9 +155,7 @@ def project_save(*, project: Project, changed_fields: Iterable[str] = ()) -> Pro
         region_given = "region" in changed or (is_new and project.region_id is not None)
         projects_assign_regions(project_ids=[project.pk], keep_given=region_given)
         project.refresh_from_db(fields=["region"])
-        from camera_sites.services import camera_links_refresh
-
-        camera_links_refresh(project_ids=[project.pk])
+        projects_geometry_changed.send(sender=Project, project_ids=[project.pk])
     return project
 
 
@@ -205,8 +205,6 @@ def _apply(project: Project, data: dict, *, user, effective_at) -> Project:
 
 
 def _check_scope(project: Project, user) -> None:
-    from projects.permissions import planner_scope_allows
-
     if not planner_scope_allows(user, project.region_links.values_list("region_id", flat=True)):
         raise OutOfScope()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from geotrack.tasks import enqueue_again
+from geotrack.core.tasks import enqueue_again
 
 from projects.progress_monthly import progress_monthly_rebuild
 

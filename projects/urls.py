@@ -9,5 +9,4 @@ urlpatterns = [
     path("regions/", views.RegionList.as_view(), name="region-list"),
     path("roadmap-items/", api_lists.RoadmapItemList.as_view(), name="roadmap-item-list"),
     path("agencies/", api_lists.AgencyList.as_view(), name="agency-list"),
-    path("alerts/", api_lists.AlertList.as_view(), name="alert-list"),
 ]

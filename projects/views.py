@@ -12,17 +12,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geotrack.cache import cached_aggregate
-from geotrack.errors import PreconditionFailed
-from geotrack.scope import cache_headers, effective_user
+from geotrack.core.cache import cached_aggregate
+from geotrack.core.errors import PreconditionFailed
+from geotrack.core.http import cache_headers, require
+from geotrack.core.pagination import ListPagination, page_params
+from geotrack.core.params import choice
 from projects import services
-from projects.api_lists import ListPagination
+from projects.access import audience_of, is_public_scope
 from projects.filters import ProjectFilter
 from projects.health import HEALTH_VALUES, health_expression
-from projects.pagination import geojson_page, page_params
-from projects.permissions import can_create_projects, can_edit_project, can_report_progress
 from projects.models import ProgressReport, Project, RoadmapItem
-from projects.selectors import projects_visible_to, regions_geojson
+from projects.pagination import geojson_page
+from projects.permissions import can_create_projects, can_edit_project, can_report_progress
+from projects.selectors import regions_geojson
 from projects.serializers import ProgressReportSerializer, ProjectSerializer
 
 GEOJSON = "application/geo+json"
@@ -44,18 +46,10 @@ LIST_PARAMETERS = [
 
 def visible_project(request: Request, pk: int) -> Project:
     """Return a project the caller may read, or 404 whether it exists or not."""
-    queryset = projects_visible_to(user=effective_user(request)).annotate(health=health_expression())
+    queryset = audience_of(request).projects().annotate(health=health_expression())
     queryset = queryset.select_related("agency", "region", "agency__region").prefetch_related(
         "regions", Prefetch("roadmap_items", queryset=RoadmapItem.objects.order_by("number")))
     return get_object_or_404(queryset, pk=pk)
-
-
-def require(request: Request, allowed: bool) -> None:
-    """401 without credentials, 403 for a caller who may read but not change."""
-    if not request.user.is_authenticated:
-        raise exceptions.NotAuthenticated()
-    if not allowed:
-        raise exceptions.PermissionDenied()
 
 
 def project_response(project: Project, status_code: int = 200) -> Response:
@@ -73,11 +67,10 @@ class ProjectList(APIView):
     @extend_schema(operation_id="projects_list", parameters=LIST_PARAMETERS,
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
-        filterset = ProjectFilter(request.query_params, queryset=projects_visible_to(user=effective_user(request)),
-                                  request=request)
+        filterset = ProjectFilter(request.query_params, queryset=audience_of(request).projects(), request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
-        body = geojson_page(request, queryset=filterset.qs, page=page_params(request))
+        body = geojson_page(request, queryset=filterset.qs, page=page_params(request.query_params))
         return HttpResponse(body, content_type=GEOJSON)
 
     @extend_schema(request=ProjectSerializer, responses={201: ProjectSerializer})
@@ -168,12 +161,10 @@ class RegionList(APIView):
     @extend_schema(parameters=[OpenApiParameter("detail", str, enum=["simplified", "full"])],
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
-        detail = request.query_params.get("detail", "simplified")
-        if detail not in {"simplified", "full"}:
-            raise exceptions.ValidationError({"detail": ["Use detail=simplified or detail=full."]})
-        user, language = effective_user(request), get_language()
-        body = cached_aggregate("regions", (language, detail), user=user,
-                                compute=lambda: regions_geojson(user=user, language=language, detail=detail))
+        detail = choice(request.query_params.get("detail"), "detail", ("simplified", "full"), default="simplified")
+        audience, language = audience_of(request), get_language()
+        body = cached_aggregate("regions", (language, detail), audience_key=audience.key, topics=["projects"],
+                                compute=lambda: regions_geojson(audience=audience, language=language, detail=detail))
         response = HttpResponse(body, content_type=GEOJSON)
-        cache_headers(request, response)
+        cache_headers(response, shared=is_public_scope(request))
         return response

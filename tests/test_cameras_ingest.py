@@ -125,7 +125,7 @@ def test_a_capture_time_in_the_future_is_refused(api, cameras, settings):
 
 def test_an_oversized_body_gets_413(api, cameras, settings):
     settings.GEOTRACK = {**settings.GEOTRACK, "BODY_LIMITS": {**settings.GEOTRACK["BODY_LIMITS"],
-                                                              "/api/cameras/": 20_000}}
+                                                              "camera-snapshots": 20_000}}
     response = post_snapshot(api, cameras["a"].pk, cameras["token_a"], image_bytes("PNG", (300, 300)) + bytes(30_000))
     assert response.status_code == 413
     assert_nothing_stored(settings)

@@ -13,9 +13,10 @@ from django.utils import timezone
 from PIL import Image
 
 from camera_sites.models import Camera, CameraLink
-from projects.alerts import alerts_for
+from geotrack.site.alerts import alerts_for
 from projects.health import health_expression
 from projects.models import ProgressPhoto, ProgressReport, Project, RoadmapItem
+from projects.access import Audience, audience_for
 from projects.selectors import national_kpis
 from projects.services import progress_report_add, project_save
 from tests.actors import PASSWORD
@@ -61,7 +62,7 @@ class TestHealthBoundaries:
 class TestAlertRules:
     def kinds(self, user, as_of=None) -> dict[str, list]:
         found: dict[str, list] = {}
-        for alert in alerts_for(user=user, as_of=as_of):
+        for alert in alerts_for(audience=audience_for(user), as_of=as_of):
             found.setdefault(alert["kind"], []).append(alert)
         return found
 
@@ -105,8 +106,8 @@ class TestAlertRules:
         project = make(agency)
         progress_report_add(project=project, physical=30, financial=10, reported_at=dt.datetime(2025, 1, 10, tzinfo=TZ))
         progress_report_add(project=project, physical=80, financial=60, reported_at=dt.datetime(2025, 3, 1, tzinfo=TZ))
-        assert national_kpis(user=AnonymousUser(), as_of=dt.date(2025, 2, 1))["mean_progress"] == 30
-        assert national_kpis(user=AnonymousUser())["mean_progress"] == 80
+        assert national_kpis(audience=Audience(), as_of=dt.date(2025, 2, 1))["mean_progress"] == 30
+        assert national_kpis(audience=Audience())["mean_progress"] == 80
 
 
 @pytest.mark.django_db
@@ -169,7 +170,7 @@ def test_only_akimats_of_the_region_and_admins_may_report(client, people, region
 
 @pytest.mark.django_db
 def test_the_monthly_progress_table_replays_the_history_by_month_end(regions, agency):
-    from projects.dashboard import progress_series
+    from geotrack.site.dashboard import progress_series
     from projects.progress_monthly import progress_monthly_rebuild
 
     public = make(agency, title="Public")
@@ -180,10 +181,10 @@ def test_the_monthly_progress_table_replays_the_history_by_month_end(regions, ag
     progress_report_add(project=public, physical=40, financial=0, supersedes=wrong)
     progress_report_add(project=private, physical=70, financial=0, reported_at=at(dt.date(2025, 4, 1)))
     progress_monthly_rebuild(today=dt.date(2025, 6, 15))
-    series = progress_series(user=AnonymousUser(), group="region")
+    series = progress_series(audience=Audience(), group="region")
     almaty = series["series"][regions["KZ-75"].pk]
     months = series["months"]
     assert months == ["2025-03-01", "2025-04-01", "2025-05-01", "2025-06-01"]
     assert almaty == [10.0, 10.0, 40.0, 40.0]  # the correction counts, the wrong report does not
-    everything = progress_series(user=User(is_superuser=True), group="region")["series"][regions["KZ-75"].pk]
+    everything = progress_series(audience=audience_for(User(is_superuser=True)), group="region")["series"][regions["KZ-75"].pk]
     assert everything == [10.0, 40.0, 55.0, 55.0]  # the private project joins from April

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django_tasks import TaskResultStatus
 
-from geotrack.tasks import database_ping
+from geotrack.core.tasks import database_ping
 
 
 @pytest.mark.django_db(transaction=True)

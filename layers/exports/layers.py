@@ -24,15 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django import forms
-from django.db import connection
 from django.http import QueryDict
 from rest_framework import exceptions
 
-from camera_sites.selectors import camera_visibility_sql
-from projects.filters import BBoxField, ProjectFilter
+from geotrack.core.params import choice, parse_bbox
+from geotrack.core.sql import Sql
+from projects.access import Audience
+from projects.filters import ProjectFilter
 from projects.health import health_sql
-from projects.selectors import projects_visible_to, visibility_sql
 
 LAYERS = ("projects", "cameras", "regions")
 SHAPEFILE_FIELD_LIMIT = 10
@@ -40,7 +39,7 @@ SHAPEFILE_FIELD_LIMIT = 10
 
 @dataclass(frozen=True)
 class LayerQuery:
-    """One layer's finished SQL, its parameters already inlined."""
+    """One layer's finished SQL, its parameters already inlined by psycopg (GDAL takes bare SQL)."""
 
     name: str
     select: str  # the attribute columns
@@ -56,80 +55,72 @@ class LayerQuery:
                 f"{self.source}{condition} ORDER BY {self.order}")
 
 
-def _inline(sql: str, params: list | tuple) -> str:
-    return connection.ops.compose_sql(sql, list(params)) if params else sql
+_PROJECT_COLUMNS = (
+    "p.id, p.title, p.status, {health} AS health, p.sector, p.kind, r.iso_code AS region, "
+    "a.code AS agency, p.physical_progress AS phys_prog, p.financial_progress AS fin_prog, "
+    "p.planned_start AS plan_start, p.planned_end AS plan_end, p.actual_start AS act_start, "
+    "p.actual_end AS act_end, p.budget, p.currency, p.is_public, p.updated_at")
 
 
-def _bbox(query: QueryDict):
-    try:
-        return BBoxField(required=False).clean(query.get("bbox", ""))
-    except forms.ValidationError as exc:
-        raise exceptions.ValidationError({"bbox": list(exc.messages)}) from exc
-
-
-def projects_layer(*, user, query: QueryDict) -> LayerQuery:
-    """Return the projects a user may see, filtered like /api/projects/."""
-    filterset = ProjectFilter(query, queryset=projects_visible_to(user=user))
+def projects_layer(*, audience: Audience, query: QueryDict) -> LayerQuery:
+    """Return the projects an audience may read, filtered like /api/projects/."""
+    filterset = ProjectFilter(query, queryset=audience.projects())
     if not filterset.is_valid():
         raise exceptions.ValidationError(filterset.errors)
-    ids_sql, ids_params = filterset.qs.order_by().values("id").query.sql_with_params()
-    health, health_params = health_sql(alias="p")
-    select = _inline(
-        "p.id, p.title, p.status, " + health + " AS health, p.sector, p.kind, r.iso_code AS region, "
-        "a.code AS agency, p.physical_progress AS phys_prog, p.financial_progress AS fin_prog, "
-        "p.planned_start AS plan_start, p.planned_end AS plan_end, p.actual_start AS act_start, "
-        "p.actual_end AS act_end, p.budget, p.currency, p.is_public, p.updated_at", health_params)
-    source = ("FROM projects_project p LEFT JOIN projects_region r ON r.id = p.region_id "
-              "LEFT JOIN projects_agency a ON a.id = p.agency_id "
-              f"WHERE p.id IN ({_inline(ids_sql, ids_params)})")
-    return LayerQuery(name="projects", select=select, geom="p.geom", source=source, order="p.id")
+    ids = Sql.of_queryset(filterset.qs.order_by().values("id"), "ids")
+    select = Sql(_PROJECT_COLUMNS).format(health=health_sql(alias="p"))
+    source = Sql("FROM projects_project p LEFT JOIN projects_region r ON r.id = p.region_id "
+                 "LEFT JOIN projects_agency a ON a.id = p.agency_id WHERE p.id IN ({ids})").format(ids=ids)
+    return LayerQuery(name="projects", select=select.inline(), geom="p.geom", source=source.inline(), order="p.id")
 
 
-def cameras_layer(*, user, query: QueryDict) -> LayerQuery:
-    """Return the cameras a user may see, with the /api/cameras/ bbox filter."""
-    visible, params = camera_visibility_sql(user=user, alias="c")
-    bbox = _bbox(query)
-    where = _inline(visible, params)
+_CAMERA_COLUMNS = (
+    "c.id, c.label, c.bearing, c.fov_angle, c.range_m, c.is_public, c.last_seen_at AS last_seen, "
+    "(SELECT string_agg(l.project_id::text, ',' ORDER BY l.project_id) FROM camera_sites_cameralink l "
+    "JOIN projects_project p ON p.id = l.project_id WHERE l.camera_id = c.id AND l.active AND {visible}) AS projects")
+
+
+def cameras_layer(*, audience: Audience, query: QueryDict) -> LayerQuery:
+    """Return the cameras an audience may read, with the /api/cameras/ bbox filter."""
+    where = audience.sql("camera", "c")
+    bbox = parse_bbox(query.get("bbox"))
     if bbox is not None:
-        where += _inline(" AND ST_Intersects(c.location, ST_GeomFromEWKB(%s))", [bytes(bbox.ewkb)])
-    project_visible, project_params = visibility_sql(user=user, alias="p")
-    select = ("c.id, c.label, c.bearing, c.fov_angle, c.range_m, c.is_public, c.last_seen_at AS last_seen, "
-              "(SELECT string_agg(l.project_id::text, ',' ORDER BY l.project_id) FROM camera_sites_cameralink l "
-              "JOIN projects_project p ON p.id = l.project_id WHERE l.camera_id = c.id AND l.active AND "
-              + _inline(project_visible, project_params)
-              + ") AS projects")
-    return LayerQuery(name="cameras", select=select, geom="c.location",
-                      source=f"FROM camera_sites_camera c WHERE {where}", order="c.id")
+        where = where & Sql("ST_Intersects(c.location, ST_GeomFromEWKB(%(bbox)s))", {"bbox": bytes(bbox.ewkb)})
+    select = Sql(_CAMERA_COLUMNS).format(visible=audience.sql("project", "p"))
+    return LayerQuery(name="cameras", select=select.inline(), geom="c.location",
+                      source=Sql("FROM camera_sites_camera c WHERE {where}").format(where=where).inline(),
+                      order="c.id")
 
 
-def regions_layer(*, user, query: QueryDict) -> LayerQuery:
-    """Return the regions with counts and mean progress over the projects the user may see."""
-    visible, params = visibility_sql(user=user, alias="p")
-    detail = query.get("detail", "full")
-    if detail not in {"simplified", "full"}:
-        raise exceptions.ValidationError({"detail": ["Use detail=simplified or detail=full."]})
-    bbox = _bbox(query)
-    where = "TRUE" if bbox is None else _inline("ST_Intersects(r.boundary, ST_GeomFromEWKB(%s))", [bytes(bbox.ewkb)])
-    aggregates = _inline(
-        "(SELECT count(*) FROM projects_projectregion l JOIN projects_project p ON p.id = l.project_id "
-        f"WHERE l.region_id = r.id AND p.status <> 'cancelled' AND {visible}) AS projects, "
-        "(SELECT round(avg(p.physical_progress), 1) FROM projects_projectregion l JOIN projects_project p "
-        f"ON p.id = l.project_id WHERE l.region_id = r.id AND p.status <> 'cancelled' AND {visible}) AS mean_prog",
-        [*params, *params])
-    select = f"r.id, r.iso_code, r.kato_code, r.name_kk, r.name_ru, r.name_en, r.kind, r.admin_centre, {aggregates}"
-    return LayerQuery(name="regions", select=select, geom="r.boundary" if detail == "full" else "r.boundary_simplified",
-                      source=f"FROM projects_region r WHERE {where}", order="r.iso_code")
+_REGION_AGGREGATES = (
+    "(SELECT count(*) FROM projects_projectregion l JOIN projects_project p ON p.id = l.project_id "
+    "WHERE l.region_id = r.id AND p.status <> 'cancelled' AND {visible}) AS projects, "
+    "(SELECT round(avg(p.physical_progress), 1) FROM projects_projectregion l JOIN projects_project p "
+    "ON p.id = l.project_id WHERE l.region_id = r.id AND p.status <> 'cancelled' AND {visible}) AS mean_prog")
+
+
+def regions_layer(*, audience: Audience, query: QueryDict) -> LayerQuery:
+    """Return the regions with counts and mean progress over the projects the audience may read."""
+    detail = choice(query.get("detail"), "detail", ("simplified", "full"), default="full")
+    bbox = parse_bbox(query.get("bbox"))
+    where = Sql("TRUE") if bbox is None else Sql("ST_Intersects(r.boundary, ST_GeomFromEWKB(%(bbox)s))",
+                                                 {"bbox": bytes(bbox.ewkb)})
+    aggregates = Sql(_REGION_AGGREGATES).format(visible=audience.sql("project", "p"))
+    select = Sql("r.id, r.iso_code, r.kato_code, r.name_kk, r.name_ru, r.name_en, r.kind, r.admin_centre, "
+                 "{aggregates}").format(aggregates=aggregates)
+    return LayerQuery(name="regions", select=select.inline(),
+                      geom="r.boundary" if detail == "full" else "r.boundary_simplified",
+                      source=Sql("FROM projects_region r WHERE {where}").format(where=where).inline(),
+                      order="r.iso_code")
 
 
 BUILDERS = {"projects": projects_layer, "cameras": cameras_layer, "regions": regions_layer}
 
 
-def layer_query(*, layer: str, user, query: QueryDict) -> LayerQuery:
-    return BUILDERS[layer](user=user, query=query)
+def layer_query(*, layer: str, audience: Audience, query: QueryDict) -> LayerQuery:
+    return BUILDERS[layer](audience=audience, query=query)
 
 
 def layer_count(query: LayerQuery) -> int:
     """Count the layer's features (the statement without its ORDER BY)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {query.source}")
-        return cursor.fetchone()[0]
+    return Sql(f"SELECT count(*) {query.source.replace('%', '%%')}").value()

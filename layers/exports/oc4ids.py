@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
-from camera_sites.selectors import camera_visibility_sql, snapshot_cutoff_sql
+from geotrack.core.sql import Sql
 from layers.models import Imagery
+from projects.access import Audience
 from projects.models import ProgressReport, Project
-from projects.selectors import projects_visible_to, sees_everything, user_region_ids, user_role
 
 OC4IDS_VERSION = "0.9"
 # Our sectors -> OC4IDS projectSector codes (an open codelist); ours stay in `geotrackSector`.
@@ -72,33 +72,28 @@ SELECT DISTINCT ON (l.project_id, c.id) l.project_id, c.id, c.label, s.id, s.cap
 FROM camera_sites_cameralink l
 JOIN camera_sites_camera c ON c.id = l.camera_id
 JOIN camera_sites_snapshot s ON s.camera_id = c.id
-WHERE l.active AND l.project_id = ANY(%s) AND {camera_visible} AND {cutoff}
+WHERE l.active AND l.project_id = ANY(%(project_ids)s) AND {camera_visible} AND {snapshot_visible}
 ORDER BY l.project_id, c.id, s.captured_at DESC, s.id DESC
 """
 
 
-def _documents_by_project(*, user, project_ids: list[int], base_url: str) -> dict[int, list]:
-    """Latest visible snapshot of each camera watching a project, and the project's ready imagery."""
+def _documents_by_project(*, audience: Audience, project_ids: list[int], base_url: str) -> dict[int, list]:
+    """Latest readable snapshot of each camera watching a project, and the project's readable ready imagery."""
     documents: dict[int, list] = defaultdict(list)
-    camera_visible, camera_params = camera_visibility_sql(user=user, alias="c")
-    cutoff, cutoff_params = snapshot_cutoff_sql(user=user, alias="c")
-    with connection.cursor() as cursor:
-        cursor.execute(_SNAPSHOTS_SQL.format(camera_visible=camera_visible, cutoff=cutoff),
-                       [project_ids, *camera_params, *cutoff_params])
-        for project_id, camera_id, label, snapshot_id, captured_at in cursor.fetchall():
-            documents[project_id].append({
-                "id": f"snapshot-{snapshot_id}", "documentType": "illustration", "format": "image/jpeg",
-                "title": f"Camera snapshot: {label}", "datePublished": _when(captured_at),
-                "url": f"{base_url}/api/cameras/{camera_id}/snapshots/{snapshot_id}/image"})
-    imagery = Imagery.objects.filter(project_id__in=project_ids, status=Imagery.Status.READY)
-    if not sees_everything(user):
-        visible_regions = user_region_ids(user) if user_role(user) == "akimat" else []
-        imagery = imagery.filter(is_public=True) | imagery.filter(region_id__in=visible_regions)
+    statement = Sql(_SNAPSHOTS_SQL, {"project_ids": project_ids}).format(
+        camera_visible=audience.sql("camera", "c"), snapshot_visible=audience.sql("snapshot", "s"))
+    for project_id, camera_id, label, snapshot_id, captured_at in statement.fetchall():
+        documents[project_id].append({
+            "id": f"snapshot-{snapshot_id}", "documentType": "illustration", "format": "image/jpeg",
+            "title": f"Camera snapshot: {label}", "datePublished": _when(captured_at),
+            "url": base_url + reverse("camera-snapshot-image", args=[camera_id, snapshot_id])})
+    imagery = audience.filter(Imagery.objects.filter(project_id__in=project_ids, status=Imagery.Status.READY),
+                              "imagery")
     for image in imagery.order_by("project_id", "acquired_on", "id"):
         documents[image.project_id].append({
             "id": f"imagery-{image.pk}", "documentType": "illustration", "format": "image/tiff",
             "title": f"Imagery: {image.title} ({image.source})", "datePublished": _when(image.acquired_on),
-            "url": f"{base_url}/api/imagery/{image.pk}/"})
+            "url": base_url + reverse("imagery-detail", args=[image.pk])})
     return documents
 
 
@@ -137,20 +132,20 @@ def _project(project: Project, reports: list, documents: list, base_url: str) ->
     if metrics := _metrics(reports):
         record["metrics"] = metrics
     page = {"id": "project-page", "documentType": "projectScope", "title": project.title, "format": "text/html",
-            "url": f"{base_url}/projects/{project.pk}/"}
+            "url": base_url + project.get_absolute_url()}
     record["documents"] = [page, *documents]
     return record
 
 
-def oc4ids_package(*, user, base_url: str) -> dict:
-    """Return the project package: one record per project the user may see."""
-    projects = list(projects_visible_to(user=user).select_related("agency", "region")
+def oc4ids_package(*, audience: Audience, base_url: str) -> dict:
+    """Return the project package: one record per project the audience may read."""
+    projects = list(audience.projects().select_related("agency", "region")
                     .annotate(geojson=AsGeoJSON("geom", precision=6)).order_by("id"))
     ids = [project.pk for project in projects]
     reports = _reports_by_project(ids)
-    documents = _documents_by_project(user=user, project_ids=ids, base_url=base_url)
+    documents = _documents_by_project(audience=audience, project_ids=ids, base_url=base_url)
     return {
-        "uri": f"{base_url}/api/exports/projects.oc4ids.json",
+        "uri": base_url + reverse("export-oc4ids"),
         "version": OC4IDS_VERSION,
         "publishedDate": _when(max((p.updated_at for p in projects), default=timezone.now())),
         "publisher": {"name": settings.GEOTRACK["OC4IDS_PUBLISHER"], "uri": base_url},

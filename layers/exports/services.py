@@ -14,15 +14,16 @@ from django_tasks import task
 
 from layers.exports.gdal import FORMATS, write_file
 from layers.exports.layers import layer_query
+from projects.access import Audience, audience_from
 
 
 def export_filename(layer: str, export_format: str) -> str:
     return f"geotrack-{layer}.{FORMATS[export_format].extension}"
 
 
-def export_to_temp(*, user, layer: str, export_format: str, query: QueryDict) -> tuple[Path, Path]:
+def export_to_temp(*, audience: Audience, layer: str, export_format: str, query: QueryDict) -> tuple[Path, Path]:
     """Write the export into a new temporary folder; return (file, folder). The caller removes the folder."""
-    layer_sql = layer_query(layer=layer, user=user, query=query)
+    layer_sql = layer_query(layer=layer, audience=audience, query=query)
     folder = Path(tempfile.mkdtemp(prefix="geotrack-export-"))
     try:
         path = write_file(layer_sql, export_format, folder, timeout=settings.GEOTRACK["EXPORT_TIMEOUT_SECONDS"])
@@ -43,7 +44,9 @@ def export_in_background(user_id: int | None, layer: str, export_format: str, qu
     The user's visibility is applied when the worker runs the export, as of then.
     """
     user = get_user_model().objects.get(pk=user_id) if user_id is not None else AnonymousUser()
-    path, folder = export_to_temp(user=user, layer=layer, export_format=export_format, query=QueryDict(query))
+    query = QueryDict(query)
+    path, folder = export_to_temp(audience=audience_from(user, query), layer=layer, export_format=export_format,
+                                  query=query)
     try:
         relative = Path(uuid.uuid4().hex) / export_filename(layer, export_format)
         (exports_root() / relative.parent).mkdir(parents=True, exist_ok=True)

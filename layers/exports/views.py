@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django_tasks import TaskResultStatus
@@ -17,8 +18,8 @@ from rest_framework.views import APIView
 from layers.exports.gdal import FORMATS
 from layers.exports.layers import LAYERS, layer_count, layer_query
 from layers.exports.oc4ids import oc4ids_package
-from layers.exports.services import (export_filename, export_in_background, export_to_temp, exports_root)
-from django.conf import settings
+from layers.exports.services import export_filename, export_in_background, export_to_temp, exports_root
+from projects.access import audience_of
 
 FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
     ("bbox", "minlon,minlat,maxlon,maxlat (EPSG:4326)"), ("region", "ISO 3166-2 code (projects)"),
@@ -28,7 +29,7 @@ FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
 
 
 def _base_url(request: Request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return request.build_absolute_uri(reverse("home")).rstrip("/")
 
 
 class LayerExport(APIView):
@@ -44,14 +45,15 @@ class LayerExport(APIView):
     def get(self, request: Request, layer: str, export_format: str) -> HttpResponse:
         if layer not in LAYERS or export_format not in FORMATS:
             raise Http404
-        query = layer_query(layer=layer, user=request.user, query=request.query_params)
+        audience = audience_of(request)
+        query = layer_query(layer=layer, audience=audience, query=request.query_params)
         if layer_count(query) > settings.GEOTRACK["EXPORT_SYNC_MAX"]:
             user_id = request.user.pk if request.user.is_authenticated else None
             job = export_in_background.enqueue(user_id, layer, export_format, request.query_params.urlencode())
             url = request.build_absolute_uri(reverse("export-job", args=[job.id]))
             return JsonResponse({"status": "queued", "status_url": url}, status=status.HTTP_202_ACCEPTED,
                                 headers={"Location": url})
-        path, folder = export_to_temp(user=request.user, layer=layer, export_format=export_format,
+        path, folder = export_to_temp(audience=audience, layer=layer, export_format=export_format,
                                       query=request.query_params)
         handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
         shutil.rmtree(folder)  # the open handle keeps the data readable until the response is sent
@@ -105,5 +107,5 @@ class Oc4idsExport(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> JsonResponse:
-        package = oc4ids_package(user=request.user, base_url=_base_url(request))
+        package = oc4ids_package(audience=audience_of(request), base_url=_base_url(request))
         return JsonResponse(package, json_dumps_params={"ensure_ascii": False})

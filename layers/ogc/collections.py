@@ -9,16 +9,17 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
-from camera_sites.selectors import camera_visibility_sql, offline_after
+from camera_sites.selectors import online_sql
+from geotrack.core.params import parse_bbox
+from geotrack.core.sql import Sql, feature, features_array
 from layers.ogc.params import ItemsQuery
-from projects.filters import BBoxField, ProjectFilter
+from projects.access import Audience
+from projects.filters import ProjectFilter
 from projects.models import RoadmapItem
-from projects.selectors import projects_count, projects_features_json, projects_visible_to, roadmap_item_status
+from projects.selectors import projects_count, projects_features_json, roadmap_item_status
 
 KAZAKHSTAN_BBOX = [46.4, 40.5, 87.4, 55.5]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -51,15 +52,8 @@ COLLECTIONS = {c.id: c for c in (
 )}
 
 
-def _bbox_geometry(query: ItemsQuery):
-    try:
-        return BBoxField(required=False).clean(query.bbox or "")
-    except Exception as exc:  # django.forms.ValidationError
-        raise exceptions.ValidationError({"bbox": list(getattr(exc, "messages", [str(exc)]))}) from exc
-
-
-def _project_queryset(*, user, query: ItemsQuery):
-    filterset = ProjectFilter(query.filters, queryset=projects_visible_to(user=user))
+def _project_queryset(*, audience: Audience, query: ItemsQuery):
+    filterset = ProjectFilter(query.filters, queryset=audience.projects())
     if not filterset.is_valid():
         raise exceptions.ValidationError(filterset.errors)
     projects = filterset.qs
@@ -70,25 +64,22 @@ def _project_queryset(*, user, query: ItemsQuery):
     return projects
 
 
-def projects_page(*, user, query: ItemsQuery) -> Page:
+def projects_page(*, audience: Audience, query: ItemsQuery) -> Page:
     """Return one page of projects through the projects API's in-database GeoJSON."""
-    projects = _project_queryset(user=user, query=query)
+    projects = _project_queryset(audience=audience, query=query)
     matched, estimated = projects_count(queryset=projects, exact_limit=settings.GEOTRACK["EXACT_COUNT_LIMIT"])
     features = projects_features_json(queryset=projects, offset=query.offset, limit=query.limit)
     if estimated:
-        page_sql, params = projects.order_by("id").values("id")[query.offset:query.offset + query.limit] \
-            .query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM ({page_sql}) page", params)
-            returned = cursor.fetchone()[0]
+        page = Sql.of_queryset(projects.order_by("id").values("id")[query.offset:query.offset + query.limit], "page")
+        returned = Sql("SELECT count(*) FROM ({page}) page").format(page=page).value()
         return Page(features=features, matched=None, returned=returned)
     return Page(features=features, matched=matched, returned=max(0, min(query.limit, matched - query.offset)))
 
 
-def project_feature(*, user, fid: str) -> str | None:
-    if not fid.isdigit():
+def project_feature(*, audience: Audience, fid: str) -> str | None:
+    if not fid.isdigit() or len(fid) > 18:
         return None
-    features = projects_features_json(queryset=projects_visible_to(user=user).filter(pk=int(fid)), offset=0, limit=1)
+    features = projects_features_json(queryset=audience.projects().filter(pk=int(fid)), offset=0, limit=1)
     return features[1:-1] or None
 
 
@@ -100,84 +91,76 @@ class SqlLayer:
     alias: str
     id_sql: str
     geometry_sql: str
-    properties_sql: str
     order: str
-    datetime_column: str = ""
 
-    def where(self, *, user, query: ItemsQuery | None, fid: str | None = None) -> tuple[str, list]:
+    def where(self, *, audience: Audience, query: ItemsQuery | None, fid: str | None = None) -> Sql:
         raise NotImplementedError
 
-    def _features_sql(self, where: str, page: str) -> str:
-        a = self.alias
-        return (f"SELECT COALESCE(json_agg(json_build_object('type', 'Feature', 'id', {self.id_sql}, "
-                f"'geometry', ST_AsGeoJSON({self.geometry_sql}, 6)::json, 'properties', {self.properties_sql}) "
-                f"ORDER BY {self.order}), '[]'::json)::text "
-                f"FROM (SELECT {a}.* FROM {self.table} {a} WHERE {where} ORDER BY {self.order} {page}) {a}")
+    def properties(self, audience: Audience) -> Sql:
+        raise NotImplementedError
 
-    def page(self, *, user, query: ItemsQuery) -> Page:
-        where, params = self.where(user=user, query=query)
-        properties_params = self.properties_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {self.table} {self.alias} WHERE {where}", params)
-            matched = cursor.fetchone()[0]
-            cursor.execute(self._features_sql(where, "LIMIT %s OFFSET %s"),
-                           [*properties_params, *params, query.limit, query.offset])
-            features = cursor.fetchone()[0]
+    def _features(self, audience: Audience, where: Sql, page: Sql) -> Sql:
+        a = self.alias
+        features = features_array(feature=feature(id=self.id_sql, geometry=self.geometry_sql,
+                                                  properties=self.properties(audience)), order=self.order)
+        return Sql(f"SELECT {{features}}::text FROM (SELECT {a}.* FROM {self.table} {a} WHERE {{where}} "
+                   f"ORDER BY {self.order} {{page}}) {a}").format(features=features, where=where, page=page)
+
+    def page(self, *, audience: Audience, query: ItemsQuery) -> Page:
+        where = self.where(audience=audience, query=query)
+        matched = Sql(f"SELECT count(*) FROM {self.table} {self.alias} WHERE {{where}}").format(where=where).value()
+        page = Sql("LIMIT %(limit)s OFFSET %(offset)s", {"limit": query.limit, "offset": query.offset})
+        features = self._features(audience, where, page).value()
         return Page(features=features, matched=matched, returned=max(0, min(query.limit, matched - query.offset)))
 
-    def feature(self, *, user, fid: str) -> str | None:
-        where, params = self.where(user=user, query=None, fid=fid)
-        with connection.cursor() as cursor:
-            cursor.execute(self._features_sql(where, "LIMIT 1"), [*self.properties_params(), *params])
-            return cursor.fetchone()[0][1:-1] or None
+    def feature(self, *, audience: Audience, fid: str) -> str | None:
+        where = self.where(audience=audience, query=None, fid=fid)
+        return self._features(audience, where, Sql("LIMIT 1")).value()[1:-1] or None
 
-    def properties_params(self) -> list:
-        return []
+
+def _bbox(query: ItemsQuery):
+    return parse_bbox(query.bbox)
 
 
 class CameraLayer(SqlLayer):
-    def where(self, *, user, query, fid=None):
-        visible, params = camera_visibility_sql(user=user, alias="c")
-        clauses, params = [visible], list(params)
-        if fid is not None:
-            clauses.append("c.id = %s")
-            params.append(int(fid) if fid.isdigit() else -1)
-        if query is not None:
-            bbox = _bbox_geometry(query)
-            if bbox is not None:
-                clauses.append("ST_Intersects(c.location, ST_GeomFromEWKB(%s))")
-                params.append(bytes(bbox.ewkb))
-            for bound, operator in ((query.start, ">="), (query.end, "<=")):
-                if bound is not None:
-                    clauses.append(f"c.last_seen_at {operator} %s")
-                    params.append(bound)
-        return " AND ".join(clauses), params
+    def properties(self, audience: Audience) -> Sql:
+        return Sql("json_build_object('label', c.label, 'status', {status}, 'last_seen_at', c.last_seen_at, "
+                   "'bearing', c.bearing, 'fov_angle', c.fov_angle, 'range_m', c.range_m, "
+                   "'is_public', c.is_public)").format(status=online_sql("c", now=audience.now))
 
-    def properties_params(self) -> list:
-        return [timezone.now() - offline_after()]
+    def where(self, *, audience, query, fid=None):
+        clauses = [audience.sql("camera", "c")]
+        if fid is not None:
+            clauses.append(Sql("c.id = %(fid)s", {"fid": int(fid) if fid.isdigit() and len(fid) < 18 else -1}))
+        if query is not None:
+            bbox = _bbox(query)
+            if bbox is not None:
+                clauses.append(Sql("ST_Intersects(c.location, ST_GeomFromEWKB(%(bbox)s))", {"bbox": bytes(bbox.ewkb)}))
+            if query.start is not None:
+                clauses.append(Sql("c.last_seen_at >= %(start)s", {"start": query.start}))
+            if query.end is not None:
+                clauses.append(Sql("c.last_seen_at <= %(end)s", {"end": query.end}))
+        return Sql.join(" AND ", clauses)
 
 
 class RegionLayer(SqlLayer):
-    def where(self, *, user, query, fid=None):
+    def properties(self, audience: Audience) -> Sql:
+        return Sql("json_build_object('iso_code', r.iso_code, 'kato_code', r.kato_code, 'kind', r.kind, "
+                   "'name_kk', r.name_kk, 'name_ru', r.name_ru, 'name_en', r.name_en, "
+                   "'admin_centre', r.admin_centre)")
+
+    def where(self, *, audience, query, fid=None):
         if fid is not None:
-            return "r.iso_code = %s", [fid]
-        bbox = _bbox_geometry(query)
+            return Sql("r.iso_code = %(fid)s", {"fid": fid})
+        bbox = _bbox(query)
         if bbox is None:
-            return "TRUE", []
-        return "ST_Intersects(r.boundary_simplified, ST_GeomFromEWKB(%s))", [bytes(bbox.ewkb)]
+            return Sql("TRUE")
+        return Sql("ST_Intersects(r.boundary_simplified, ST_GeomFromEWKB(%(bbox)s))", {"bbox": bytes(bbox.ewkb)})
 
 
-CAMERAS = CameraLayer(
-    table="camera_sites_camera", alias="c", id_sql="c.id", geometry_sql="c.location", order="c.id",
-    properties_sql=("json_build_object('label', c.label, 'status', CASE WHEN c.last_seen_at >= %s THEN 'online' "
-                    "ELSE 'offline' END, 'last_seen_at', c.last_seen_at, 'bearing', c.bearing, "
-                    "'fov_angle', c.fov_angle, 'range_m', c.range_m, 'is_public', c.is_public)"))
-REGIONS = RegionLayer(
-    table="projects_region", alias="r", id_sql="r.iso_code", geometry_sql="r.boundary_simplified",
-    order="r.iso_code",
-    properties_sql=("json_build_object('iso_code', r.iso_code, 'kato_code', r.kato_code, 'kind', r.kind, "
-                    "'name_kk', r.name_kk, 'name_ru', r.name_ru, 'name_en', r.name_en, "
-                    "'admin_centre', r.admin_centre)"))
+CAMERAS = CameraLayer(table="camera_sites_camera", alias="c", id_sql="c.id", geometry_sql="c.location", order="c.id")
+REGIONS = RegionLayer(table="projects_region", alias="r", id_sql="r.iso_code", geometry_sql="r.boundary_simplified",
+                      order="r.iso_code")
 
 
 def _roadmap_feature(item: RoadmapItem, status: dict) -> dict:
@@ -189,34 +172,36 @@ def _roadmap_feature(item: RoadmapItem, status: dict) -> dict:
         "progress": float(status["progress"]) if status.get("progress") is not None else None}}
 
 
-def roadmap_page(*, user, query: ItemsQuery) -> Page:
-    """Roadmap items (117 in all) with health over the projects the user may see."""
+def roadmap_page(*, audience: Audience, query: ItemsQuery) -> Page:
+    """Roadmap items (117 in all) with health over the projects the audience may read."""
     items = RoadmapItem.objects.select_related("agency").order_by("number")
     matched = items.count()
-    statuses = roadmap_item_status(user=user)
+    statuses = roadmap_item_status(audience=audience)
     page = [_roadmap_feature(item, statuses.get(item.pk, {})) for item in items[query.offset:query.offset + query.limit]]
     return Page(features=json.dumps(page, ensure_ascii=False), matched=matched, returned=len(page))
 
 
-def roadmap_feature(*, user, fid: str) -> str | None:
-    item = RoadmapItem.objects.select_related("agency").filter(number=int(fid)).first() if fid.isdigit() else None
+def roadmap_feature(*, audience: Audience, fid: str) -> str | None:
+    found = fid.isdigit() and len(fid) < 10
+    item = RoadmapItem.objects.select_related("agency").filter(number=int(fid)).first() if found else None
     if item is None:
         return None
-    return json.dumps(_roadmap_feature(item, roadmap_item_status(user=user).get(item.pk, {})), ensure_ascii=False)
+    return json.dumps(_roadmap_feature(item, roadmap_item_status(audience=audience).get(item.pk, {})),
+                      ensure_ascii=False)
 
 
-def collection_page(collection_id: str, *, user, query: ItemsQuery) -> Page:
+def collection_page(collection_id: str, *, audience: Audience, query: ItemsQuery) -> Page:
     if collection_id == "projects":
-        return projects_page(user=user, query=query)
+        return projects_page(audience=audience, query=query)
     if collection_id == "roadmap-items":
-        return roadmap_page(user=user, query=query)
-    return {"cameras": CAMERAS, "regions": REGIONS}[collection_id].page(user=user, query=query)
+        return roadmap_page(audience=audience, query=query)
+    return {"cameras": CAMERAS, "regions": REGIONS}[collection_id].page(audience=audience, query=query)
 
 
-def collection_feature(collection_id: str, *, user, fid: str) -> str | None:
-    """Return one feature's GeoJSON text, or None when it does not exist or the user may not see it."""
+def collection_feature(collection_id: str, *, audience: Audience, fid: str) -> str | None:
+    """Return one feature's GeoJSON text, or None when it does not exist or the audience may not read it."""
     if collection_id == "projects":
-        return project_feature(user=user, fid=fid)
+        return project_feature(audience=audience, fid=fid)
     if collection_id == "roadmap-items":
-        return roadmap_feature(user=user, fid=fid)
-    return {"cameras": CAMERAS, "regions": REGIONS}[collection_id].feature(user=user, fid=fid)
+        return roadmap_feature(audience=audience, fid=fid)
+    return {"cameras": CAMERAS, "regions": REGIONS}[collection_id].feature(audience=audience, fid=fid)

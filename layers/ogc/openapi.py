@@ -5,7 +5,9 @@ Written by hand and kept small: drf-spectacular describes /api/, this describes 
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
+from geotrack.core.links import url_template
 from layers.ogc.collections import COLLECTIONS
 from projects.models import Project
 
@@ -47,23 +49,28 @@ def openapi_document(base_url: str) -> dict:
     """Return the OpenAPI document; base_url is the site root, e.g. http://127.0.0.1:8000."""
     collection_id = _parameter("collectionId", {"type": "string", "enum": list(COLLECTIONS)}, "Collection.", "path")
     feature_id = _parameter("featureId", {"type": "string"}, "Feature id.", "path")
+    landing, conformance, collections = (reverse(name) for name in ("ogc-landing", "ogc-conformance",
+                                                                      "ogc-collections"))
+    collection = url_template("ogc-collection", collection_id="{collectionId}")
+    items = url_template("ogc-items", collection_id="{collectionId}")
+    item = url_template("ogc-item", collection_id="{collectionId}", fid="{featureId}")
     paths = {
-        "/ogc/": {"get": {"operationId": "getLandingPage", "summary": "Landing page",
+        landing: {"get": {"operationId": "getLandingPage", "summary": "Landing page",
                           "parameters": [_f_parameter()], "responses": {"200": _response("Links to the API")}}},
-        "/ogc/conformance": {"get": {"operationId": "getConformance", "summary": "Conformance classes",
+        conformance: {"get": {"operationId": "getConformance", "summary": "Conformance classes",
                                      "parameters": [_f_parameter()], "responses": {"200": _response("Classes")}}},
-        "/ogc/collections": {"get": {"operationId": "getCollections", "summary": "Collections",
+        collections: {"get": {"operationId": "getCollections", "summary": "Collections",
                                      "parameters": [_f_parameter()], "responses": {"200": _response("Collections")}}},
-        "/ogc/collections/{collectionId}": {"get": {
+        collection: {"get": {
             "operationId": "describeCollection", "summary": "One collection",
             "parameters": [collection_id, _f_parameter()],
             "responses": {"200": _response("The collection"), "404": _response("No such collection")}}},
-        "/ogc/collections/{collectionId}/items": {"get": {
+        items: {"get": {
             "operationId": "getFeatures", "summary": "Features of a collection, page by page",
             "parameters": [collection_id, *_items_parameters()],
             "responses": {"200": _response("A FeatureCollection", (GEOJSON, "text/html")),
                           "400": _response("Invalid parameter", ("application/json",))}}},
-        "/ogc/collections/{collectionId}/items/{featureId}": {"get": {
+        item: {"get": {
             "operationId": "getFeature", "summary": "One feature",
             "parameters": [collection_id, feature_id, _f_parameter()],
             "responses": {"200": _response("A Feature", (GEOJSON, "text/html")),

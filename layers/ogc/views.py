@@ -16,6 +16,7 @@ from layers.ogc.openapi import openapi_document
 from layers.ogc.params import items_query
 from layers.ogc.responses import (GEOJSON, HTML, JSON, OPENAPI, OgcView, format_links, html_response, json_response,
                                   link, wants_html)
+from projects.access import audience_of
 
 CONFORMANCE = [f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
                for name in ("core", "geojson", "html", "oas30")]
@@ -110,7 +111,7 @@ class Items(OgcView):
     def get(self, request: Request, collection_id: str) -> HttpResponse:
         collection = _collection(collection_id)
         query = items_query(request.query_params)
-        page = collection_page(collection.id, user=request.user, query=query)
+        page = collection_page(collection.id, audience=audience_of(request), query=query)
         links = [*format_links(request, GEOJSON), *_page_links(request, query, page),
                  link(_url(request, "ogc-collection", collection.id), "collection", JSON, collection.title)]
         if wants_html(request):
@@ -145,7 +146,7 @@ def _label(feature: dict) -> str:
 class Item(OgcView):
     def get(self, request: Request, collection_id: str, fid: str) -> HttpResponse:
         collection = _collection(collection_id)
-        feature = collection_feature(collection.id, user=request.user, fid=fid)
+        feature = collection_feature(collection.id, audience=audience_of(request), fid=fid)
         if feature is None:
             raise Http404
         links = [*format_links(request, GEOJSON),
@@ -162,4 +163,4 @@ class Item(OgcView):
 @extend_schema(exclude=True)
 class OpenApi(OgcView):
     def get(self, request: Request) -> HttpResponse:
-        return json_response(openapi_document(request.build_absolute_uri("/").rstrip("/")), OPENAPI)
+        return json_response(openapi_document(request.build_absolute_uri(reverse("home")).rstrip("/")), OPENAPI)

@@ -16,8 +16,9 @@ from simple_history.utils import bulk_create_with_history
 from projects.imports.reader import ImportFileError, read_table
 from projects.imports.validation import FIELDS, GEOMETRY_FIELDS, REQUIRED, check_rows
 from projects.models import ProgressReport, Project, Profile
-from projects.selectors import user_region_ids, user_role
+from projects.access import user_region_ids, user_role
 from projects.services import projects_assign_regions
+from projects.signals import projects_geometry_changed
 
 BATCH = 2000
 MAX_REPORTED_ROWS = 1000
@@ -151,14 +152,5 @@ def _check_planner_scope(user, ids: list[int]) -> None:
 
 
 def _link_cameras(ids: list[int]) -> None:
-    """Link cameras whose field of view covers a new project (camera_sites' own refresh, once)."""
-    try:
-        from camera_sites.services import camera_links_refresh
-    except ImportError:  # an older camera_sites without the refresh: link as the demo loader does
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO camera_sites_cameralink (camera_id, project_id, source, active) "
-                           "SELECT c.id, p.id, 'auto', true FROM projects_project p JOIN camera_sites_camera c "
-                           "ON c.fov IS NOT NULL AND ST_Intersects(c.fov, p.geom) WHERE p.id = ANY(%s) "
-                           "ON CONFLICT DO NOTHING", [ids])
-        return
-    camera_links_refresh(project_ids=ids)
+    """Announce the new projects, so that cameras whose field of view covers them link to them."""
+    projects_geometry_changed.send(sender=Project, project_ids=ids)

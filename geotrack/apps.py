@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class GeotrackConfig(AppConfig):
-    name = "geotrack"
-    verbose_name = "geotrack"

@@ -1,0 +1,45 @@
+"""Pages of lists: DRF's page-number pagination for JSON lists, and page parameters for GeoJSON built in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.urls import replace_query_param
+
+from geotrack.core.params import whole_number
+
+# Pages beyond this are refused (400) rather than turned into an OFFSET PostgreSQL cannot hold.
+MAX_PAGE = 1_000_000_000
+
+
+class ListPagination(PageNumberPagination):
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def page_params(query) -> Page:
+    """Read page and page_size (capped at API_MAX_PAGE_SIZE); a bad value is a BadParameter."""
+    number = whole_number(query.get("page"), "page", default=1, low=1, high=MAX_PAGE)
+    size = whole_number(query.get("page_size"), "page_size", default=settings.GEOTRACK["API_DEFAULT_PAGE_SIZE"],
+                        low=1, high=settings.GEOTRACK["API_MAX_PAGE_SIZE"])
+    return Page(number=number, size=size)
+
+
+def page_links(url: str, page: Page, count: int) -> tuple[str | None, str | None]:
+    """The next and previous links of a page, on the request's own URL."""
+    has_next = page.number * page.size < count
+    next_url = replace_query_param(url, "page", page.number + 1) if has_next else None
+    previous_url = replace_query_param(url, "page", page.number - 1) if page.number > 1 else None
+    return next_url, previous_url

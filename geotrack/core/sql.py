@@ -1,0 +1,158 @@
+"""SQL composed from pieces, each carrying its own named parameters.
+
+A piece is text with ``%(name)s`` placeholders plus the values of those names. Pieces
+slot into each other through ``{slot}`` markers (``Sql.format``), and their parameters
+merge by name, so no list of ``%s`` values is ever lined up by hand: the order of the
+text no longer matters. Django's own querysets become pieces too (``Sql.of_queryset``),
+their positional placeholders renamed on the way.
+
+Identifiers (table and column names) never come from a request: they come from
+constants, and where they vary they are quoted by psycopg (``identifier``).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from psycopg import sql as psycopg_sql
+
+_SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_NAMED = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
+# In pyformat text, %% is a literal percent sign and %s a positional placeholder.
+_POSITIONAL = re.compile(r"%%|%s")
+
+
+class SqlError(ValueError):
+    """Pieces that cannot be combined (two values under one name, a slot left empty)."""
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A piece of SQL and the values of the named parameters it uses."""
+
+    text: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        used = set(_NAMED.findall(self.text))
+        missing = used - set(self.params)
+        if missing:
+            raise SqlError(f"no value for {', '.join(sorted(missing))} in: {self.text[:120]}")
+
+    def format(self, **slots: Sql | str) -> Sql:
+        """Fill ``{slot}`` markers with pieces (or constant text); parameters merge by name."""
+        params = dict(self.params)
+        for piece in slots.values():
+            if isinstance(piece, Sql):
+                params = merge_params(params, piece.params)
+
+        def fill(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in slots:
+                return match.group(0)  # a literal brace in the SQL, such as '{z}' in a URL template
+            piece = slots[name]
+            return piece.text if isinstance(piece, Sql) else piece
+
+        return Sql(_SLOT.sub(fill, self.text), params)
+
+    def renamed(self, prefix: str) -> Sql:
+        """The same piece with every parameter name prefixed, to use it twice with other values."""
+        text = _NAMED.sub(lambda match: f"%({prefix}{match.group(1)})s", self.text)
+        return Sql(text, {f"{prefix}{name}": value for name, value in self.params.items()})
+
+    def __and__(self, other: Sql) -> Sql:
+        return Sql("({a}) AND ({b})").format(a=self, b=other)
+
+    def __or__(self, other: Sql) -> Sql:
+        return Sql("({a}) OR ({b})").format(a=self, b=other)
+
+    @classmethod
+    def join(cls, separator: str, pieces: Iterable[Sql]) -> Sql:
+        pieces = list(pieces)
+        slots = {f"p{index}": piece for index, piece in enumerate(pieces)}
+        return cls(separator.join(f"{{p{index}}}" for index in range(len(pieces)))).format(**slots)
+
+    @classmethod
+    def of_queryset(cls, queryset, name: str) -> Sql:
+        """A queryset's SELECT as a piece; its positional parameters become name_0, name_1, ..."""
+        text, values = queryset.query.sql_with_params()
+        return cls.positional(text, values, name)
+
+    @classmethod
+    def positional(cls, text: str, values: Iterable[Any], name: str) -> Sql:
+        """Turn pyformat text with %s placeholders into a piece with named parameters."""
+        values = list(values)
+        counter = iter(range(len(values)))
+
+        def rename(match: re.Match) -> str:
+            return "%%" if match.group(0) == "%%" else f"%({name}_{next(counter)})s"
+
+        renamed = _POSITIONAL.sub(rename, text)
+        return cls(renamed, {f"{name}_{index}": value for index, value in enumerate(values)})
+
+    def positional_form(self) -> tuple[str, list]:
+        """The text with %s placeholders and the values in order, for APIs that take only those (RawSQL)."""
+        values: list = []
+
+        def to_position(match: re.Match) -> str:
+            values.append(self.params[match.group(1)])
+            return "%s"
+
+        return _NAMED.sub(to_position, self.text), values
+
+    def fetchone(self):
+        with connection.cursor() as cursor:
+            cursor.execute(self.text, self.params)
+            return cursor.fetchone()
+
+    def fetchall(self) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.text, self.params)
+            return cursor.fetchall()
+
+    def value(self):
+        """The first column of the first row."""
+        return self.fetchone()[0]
+
+    def inline(self) -> str:
+        """The statement with its values quoted in by psycopg, for tools that take bare SQL (ogr2ogr)."""
+        return connection.ops.compose_sql(self.text, self.params) if self.params else self.text.replace("%%", "%")
+
+
+TRUE = Sql("TRUE")
+
+
+def merge_params(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(first)
+    for name, value in second.items():
+        if name in merged and merged[name] is not value and merged[name] != value:
+            raise SqlError(f"two values for the parameter {name}: {merged[name]!r} and {value!r}")
+        merged[name] = value
+    return merged
+
+
+def identifier(name: str) -> str:
+    """Quote a table or column name chosen among constants (psycopg's sql.Identifier)."""
+    with connection.cursor() as cursor:
+        return psycopg_sql.Identifier(name).as_string(cursor.connection)
+
+
+def feature(*, id: Sql | str, geometry: Sql | str, properties: Sql | str) -> Sql:
+    """A GeoJSON Feature built in PostGIS; geometry in EPSG:4326 with 6 decimals, or null."""
+    template = "json_build_object('type', 'Feature', 'id', {id}, 'geometry', {geometry}, 'properties', {properties})"
+    geometry_json = Sql("ST_AsGeoJSON({g}, 6)::json").format(g=geometry) if geometry != "NULL" else Sql("NULL::json")
+    return Sql(template).format(id=id, geometry=geometry_json, properties=properties)
+
+
+def features_array(*, feature: Sql, order: str) -> Sql:
+    """A JSON array of features aggregated in order, [] when there are none."""
+    return Sql("COALESCE(json_agg({feature} ORDER BY {order}), '[]'::json)").format(feature=feature, order=order)
+
+
+def feature_collection(*, feature: Sql, order: str) -> Sql:
+    """The one FeatureCollection wrapper: an aggregate expression over the rows of a FROM clause."""
+    return Sql("json_build_object('type', 'FeatureCollection', 'features', {features})").format(
+        features=features_array(feature=feature, order=order))

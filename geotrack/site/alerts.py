@@ -1,0 +1,165 @@
+""""Where to activate": alerts computed in SQL (one query per rule), each with a readable reason.
+
+Rules and thresholds (settings GEOTRACK[...]):
+- item_overdue: a roadmap item's deadline passed and it is not done;
+- item_behind: a deadline within ALERT_DEADLINE_DAYS and progress below the straight line
+  from the item's start to its deadline;
+- project_stale: no progress report for ALERT_STALE_DAYS on an active project;
+- cameras_offline: every camera of an active project offline for ALERT_CAMERA_DAYS (today only:
+  camera status has no as-of history);
+- check_on_site: the imagery evidence flag, where imagery exists.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypedDict
+
+from django.conf import settings
+from django.utils import timezone
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from geotrack.core.params import start_of_day
+from geotrack.core.sql import Sql
+from layers.models import ChangeEvidence
+from projects.access import Audience
+from projects.asof import project_source
+from projects.health import health_today
+from projects.models import RoadmapItem
+from projects.selectors import roadmap_item_status, visible_projects_sql
+
+SEVERITY = {"item_overdue": 3, "check_on_site": 3, "item_behind": 2, "cameras_offline": 2, "project_stale": 1}
+
+
+class Alert(TypedDict):
+    kind: str
+    severity: int
+    reason: str
+    url: str
+    object: dict
+    region: str | None
+    agency: str | None
+    magnitude: float
+
+
+def _item_alerts(*, audience: Audience, today: dt.date, as_of: dt.date | None, status: dict | None) -> list[Alert]:
+    status = status if status is not None else roadmap_item_status(audience=audience, as_of=as_of)
+    window = settings.GEOTRACK["ALERT_DEADLINE_DAYS"]
+    alerts: list[Alert] = []
+    for item in RoadmapItem.objects.select_related("agency").order_by("number"):
+        state = status.get(item.pk, {})
+        progress = float(state.get("progress") or 0)
+        days_left = (item.deadline - today).days
+        base = {"url": item.get_absolute_url(), "region": None, "agency": item.agency.code,
+                "object": {"type": "roadmap_item", "id": item.number, "title": item.title}}
+        if state.get("health") == "overdue":
+            reason = _("Deadline %(deadline)s passed %(days)d days ago and the item is not done "
+                       "(mean progress %(progress).0f%%).") % {"deadline": item.deadline.isoformat(),
+                                                               "days": -days_left, "progress": progress}
+            alerts.append(Alert(kind="item_overdue", severity=3, reason=reason, magnitude=-days_left, **base))
+        elif 0 <= days_left <= window and state.get("health") != "done":
+            span = max((item.deadline - item.start).days, 1)
+            expected = min(100.0, 100.0 * max((today - item.start).days, 0) / span)
+            if progress < expected:
+                reason = _("Deadline in %(days)d days; progress %(progress).0f%% is below the %(expected).0f%% "
+                           "expected on the straight line from the start.") % {
+                    "days": days_left, "progress": progress, "expected": expected}
+                alerts.append(Alert(kind="item_behind", severity=2, reason=reason, magnitude=expected - progress,
+                                    **base))
+    return alerts
+
+
+_STALE_SQL = """
+SELECT p.id, p.title, r.iso_code, a.code,
+       EXTRACT(DAY FROM %(day_start)s - COALESCE(p.last_report_at, p.created_at))::int AS days
+FROM {source} p
+-- The primary region is derived after the history row is written; take today's.
+LEFT JOIN projects_project cur ON cur.id = p.id
+LEFT JOIN projects_region r ON r.id = cur.region_id
+LEFT JOIN projects_agency a ON a.id = p.agency_id
+WHERE {visible} AND p.status = 'implementation' AND COALESCE(p.last_report_at, p.created_at) < %(stale_since)s
+ORDER BY days DESC, p.id
+LIMIT %(limit)s
+"""
+
+
+def _project_alert(kind: str, severity: int, row_id: int, title: str, region, agency, magnitude, reason) -> Alert:
+    return Alert(kind=kind, severity=severity, url=reverse("project-page", args=[row_id]), region=region,
+                 agency=agency, object={"type": "project", "id": row_id, "title": title}, magnitude=magnitude,
+                 reason=reason)
+
+
+def _stale_alerts(*, audience: Audience, today: dt.date, as_of: dt.date | None) -> list[Alert]:
+    start = start_of_day(today)
+    statement = Sql(_STALE_SQL, {
+        "day_start": start, "stale_since": start - dt.timedelta(days=settings.GEOTRACK["ALERT_STALE_DAYS"]),
+        "limit": settings.GEOTRACK["ALERT_LIMIT"]}).format(
+        source=project_source(as_of=as_of), visible=visible_projects_sql(audience=audience, as_of=as_of))
+    return [_project_alert("project_stale", 1, pk, title, iso, agency, days,
+                           _("No progress report for %(days)d days on an active project.") % {"days": days})
+            for pk, title, iso, agency, days in statement.fetchall()]
+
+
+_CAMERAS_SQL = """
+SELECT p.id, p.title, r.iso_code, a.code, count(c.id), max(c.last_seen_at)
+FROM projects_project p
+JOIN camera_sites_cameralink l ON l.project_id = p.id AND l.active
+JOIN camera_sites_camera c ON c.id = l.camera_id
+LEFT JOIN projects_region r ON r.id = p.region_id
+LEFT JOIN projects_agency a ON a.id = p.agency_id
+WHERE {visible} AND p.status = 'implementation'
+GROUP BY p.id, p.title, r.iso_code, a.code
+HAVING bool_and(c.last_seen_at IS NULL OR c.last_seen_at < %(cutoff)s)
+ORDER BY max(c.last_seen_at) NULLS FIRST, p.id
+LIMIT %(limit)s
+"""
+
+
+def camera_alerts(*, audience: Audience) -> list[Alert]:
+    """Active projects whose every camera has been offline for ALERT_CAMERA_DAYS (today only)."""
+    days = settings.GEOTRACK["ALERT_CAMERA_DAYS"]
+    statement = Sql(_CAMERAS_SQL, {"cutoff": timezone.now() - dt.timedelta(days=days),
+                                   "limit": settings.GEOTRACK["ALERT_LIMIT"]}).format(
+        visible=audience.sql("project", "p"))
+    return [_project_alert("cameras_offline", 2, pk, title, iso, agency, count,
+                           _("All %(count)d camera(s) of this active project have been offline for more than "
+                             "%(days)d days.") % {"count": count, "days": days})
+            for pk, title, iso, agency, count, _last in statement.fetchall()]
+
+
+def evidence_alerts(*, audience: Audience) -> list[Alert]:
+    """The imagery "check on site" flag: one alert per flagged pair of images the audience may read (one query)."""
+    flagged = (audience.filter(ChangeEvidence.objects.filter(flagged=True), "evidence")
+               .select_related("project__region", "project__agency", "before", "after"))
+    return [_project_alert(
+        "check_on_site", 3, evidence.project_id, evidence.project.title,
+        evidence.project.region.iso_code if evidence.project.region else None, evidence.project.agency.code,
+        evidence.progress_after - evidence.progress_before,
+        _("Check on site: reported progress rose from %(before).0f%% to %(after).0f%% between "
+          "%(first)s and %(second)s, but the imagery shows almost no change (index %(index).3f).") % {
+            "before": evidence.progress_before, "after": evidence.progress_after,
+            "first": evidence.before.acquired_on.isoformat(), "second": evidence.after.acquired_on.isoformat(),
+            "index": evidence.index})
+        for evidence in flagged]
+
+
+def sort_alerts(alerts: list[Alert]) -> list[Alert]:
+    """Most severe first, then the largest, then by link (a stable order)."""
+    return sorted(alerts, key=lambda alert: (-alert["severity"], -alert["magnitude"], alert["url"]))
+
+
+def alerts_for(*, audience: Audience, as_of: dt.date | None = None, item_status: dict | None = None,
+               cameras: bool = True) -> list[Alert]:
+    """Return every alert the audience may read, most severe first; as_of rebuilds a past day.
+
+    item_status: roadmap_item_status() for the same audience and day, when the caller has it already.
+    cameras=False leaves out camera alerts (the dashboard adds them live, outside its cache).
+    """
+    today = as_of or health_today()
+    alerts = (_item_alerts(audience=audience, today=today, as_of=as_of, status=item_status)
+              + _stale_alerts(audience=audience, today=today, as_of=as_of))
+    if as_of is None:  # camera status and imagery evidence have no history: today only
+        alerts += evidence_alerts(audience=audience)
+        if cameras:
+            alerts += camera_alerts(audience=audience)
+    return sort_alerts(alerts)

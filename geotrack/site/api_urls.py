@@ -1,0 +1,12 @@
+"""The site's API routes, mounted under /api/."""
+from django.urls import path
+
+from geotrack.site import api
+
+urlpatterns = [
+    path("alerts/", api.AlertList.as_view(), name="alert-list"),
+    path("changes/", api.changes, name="changes"),
+    path("dashboard/", api.dashboard_api, name="dashboard-api"),
+    path("auth/token/", api.TokenLoginView.as_view(), name="api-token"),
+    path("auth/logout/", api.TokenLogoutView.as_view(), name="api-token-logout"),
+]

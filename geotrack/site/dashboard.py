@@ -1,0 +1,140 @@
+"""The national dashboard's figures: KPIs, where to activate, and progress over time.
+
+A fixed number of queries whatever the number of roadmap items or projects: each
+figure is one SQL aggregate over what the caller's audience may read.
+"""
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from camera_sites.selectors import online_sql
+from geotrack.core.cache import cached_aggregate
+from geotrack.core.sql import Sql, identifier
+from geotrack.site.alerts import alerts_for, camera_alerts, sort_alerts
+from projects.access import Audience
+from projects.health import HEALTH_VALUES, health_sql, health_today
+from projects.models import Project
+from projects.progress_monthly import monthly_series_rows
+from projects.selectors import national_kpis, region_name_sql, regions_geojson_dict, roadmap_item_status
+
+DASHBOARD_ALERTS = 15
+
+_STATUS_SQL = "SELECT p.status, count(*) FROM projects_project p WHERE {visible} GROUP BY p.status ORDER BY 2 DESC"
+
+_CAMERAS_SQL = "SELECT count(*) FILTER (WHERE {status} = 'online'), count(*) FROM camera_sites_camera c WHERE {visible}"
+
+_AGENCIES_SQL = """
+SELECT a.code, {name},
+    count(*), round(avg(v.physical_progress), 1),
+    count(*) FILTER (WHERE v.health = 'overdue'), count(*) FILTER (WHERE v.health = 'at_risk')
+FROM (SELECT p.agency_id, p.physical_progress, {health} AS health FROM projects_project p
+      WHERE {visible} AND p.status <> 'cancelled') v
+JOIN projects_agency a ON a.id = v.agency_id
+GROUP BY a.code, 2
+"""
+
+_SERIES_SQL = """
+WITH months AS (
+    SELECT generate_series(date_trunc('month', %(today)s::date) - interval '11 months',
+                           date_trunc('month', %(today)s::date), interval '1 month')::date AS month
+), visible AS (
+    SELECT p.id, p.region_id, p.agency_id, 0 AS everything FROM projects_project p
+    WHERE {visible} AND p.status <> 'cancelled' {only_item}
+), latest AS (
+    SELECT m.month, v.{group}, last.physical
+    FROM months m CROSS JOIN visible v
+    JOIN LATERAL (
+        SELECT r.physical FROM projects_progressreport r
+        WHERE r.project_id = v.id AND r.reported_at < (m.month + interval '1 month')
+          AND NOT EXISTS (SELECT 1 FROM projects_progressreport c WHERE c.supersedes_id = r.id)
+        ORDER BY r.reported_at DESC LIMIT 1
+    ) last ON true
+)
+SELECT month, {group}, round(avg(physical), 1) FROM latest GROUP BY month, {group} ORDER BY month
+"""
+
+_ONLY_ITEM = ("AND EXISTS (SELECT 1 FROM projects_project_roadmap_items l "
+              "WHERE l.project_id = p.id AND l.roadmapitem_id = %(only_item)s)")
+
+
+def lagging_share(count: int, overdue: int, at_risk: int) -> float:
+    return (overdue + at_risk) / count if count else 0.0
+
+
+def _agencies(audience: Audience) -> list[dict]:
+    rows = Sql(_AGENCIES_SQL).format(name=region_name_sql("a", get_language()), health=health_sql(alias="p"),
+                                     visible=audience.sql("project", "p")).fetchall()
+    agencies = [{"code": code, "name": name, "project_count": count, "mean_progress": float(mean or 0),
+                 "overdue": overdue, "at_risk": at_risk, "lagging": lagging_share(count, overdue, at_risk)}
+                for code, name, count, mean, overdue, at_risk in rows]
+    return sorted(agencies, key=lambda a: (-a["lagging"], a["mean_progress"]))
+
+
+def _regions(audience: Audience) -> list[dict]:
+    regions = [feature["properties"]
+               for feature in regions_geojson_dict(audience=audience, language=get_language())["features"]]
+    for region in regions:
+        health = region["health"]
+        region["lagging"] = lagging_share(region["project_count"], health["overdue"], health["at_risk"])
+    return sorted(regions, key=lambda r: (-r["lagging"], r["mean_progress"] or 0))
+
+
+def progress_series(*, audience: Audience, group: str, roadmap_item: int | None = None) -> dict:
+    """Monthly mean physical progress over the last year, per region, per agency, or of one item's projects.
+
+    Regions and agencies read the monthly table the worker rebuilds (projects/progress_monthly.py);
+    one roadmap item's few projects are replayed from their reports directly.
+    """
+    if group in {"region", "agency"}:
+        return _series(monthly_series_rows(audience=audience, group=group))
+    statement = Sql(_SERIES_SQL, {"today": health_today()}).format(
+        visible=audience.sql("project", "p"), group=identifier("everything"),
+        only_item=Sql(_ONLY_ITEM, {"only_item": roadmap_item}))
+    return _series(statement.fetchall())
+
+
+def _series(rows: list[tuple]) -> dict:
+    months = sorted({month for month, _, _ in rows})
+    series: dict[int, dict] = {}
+    for month, key, value in rows:
+        series.setdefault(key, {})[month] = float(value)
+    return {"months": [m.isoformat() for m in months],
+            "series": {key: [values.get(m) for m in months] for key, values in series.items()}}
+
+
+def camera_counts(*, audience: Audience) -> dict:
+    """Cameras online and in all, live: one cheap query, never cached with the project figures."""
+    online, total = Sql(_CAMERAS_SQL).format(status=online_sql("c", now=audience.now),
+                                             visible=audience.sql("camera", "c")).fetchone()
+    return {"online": online, "total": total}
+
+
+def dashboard_summary(*, audience: Audience) -> dict:
+    """Everything the dashboard shows in text.
+
+    The project and roadmap figures are cached until projects or imagery evidence change
+    (geotrack/core/cache.py); camera heartbeats and snapshots never throw them away.
+    """
+    summary = cached_aggregate("dashboard", ((get_language() or "en")[:2],), audience_key=audience.key,
+                               topics=["projects", "imagery"], compute=lambda: _project_summary(audience=audience))
+    alerts = sort_alerts(summary["alerts"] + camera_alerts(audience=audience))[:DASHBOARD_ALERTS]
+    return {**summary, "alerts": alerts, "cameras": camera_counts(audience=audience)}
+
+
+def _project_summary(*, audience: Audience) -> dict:
+    items = roadmap_item_status(audience=audience)
+    statuses = Sql(_STATUS_SQL).format(visible=audience.sql("project", "p")).fetchall()
+    alerts = alerts_for(audience=audience, item_status=items, cameras=False)
+    return {
+        "items": {health: sum(1 for item in items.values() if item["health"] == health) for health in HEALTH_VALUES},
+        "items_total": len(items),
+        "projects": national_kpis(audience=audience),
+        "projects_by_status": [{"status": code, "label": str(Project.Status(code).label), "count": count}
+                               for code, count in statuses],
+        "lagging_regions": _regions(audience)[:5],
+        "lagging_agencies": _agencies(audience)[:5],
+        "items_to_activate": [a for a in alerts if a["kind"] in {"item_overdue", "item_behind"}][:10],
+        "alerts": alerts[:DASHBOARD_ALERTS],
+        "generated_at": timezone.now().isoformat(),
+    }

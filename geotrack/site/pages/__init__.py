@@ -1,0 +1,1 @@
+"""HTML pages of the site, one module per kind of page."""

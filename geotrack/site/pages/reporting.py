@@ -1,0 +1,110 @@
+"""The akimat's progress report page: percentages, a note and photos, or a correction."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from geotrack.core.images import ImageRejected, PreparedImage, snapshot_image_prepare
+from projects.access import audience_of
+from projects.models import ProgressPhoto, ProgressReport
+from projects.permissions import can_report_progress
+from projects.services import progress_report_add
+from projects.views import visible_project
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ProgressReportForm(forms.Form):
+    physical = forms.DecimalField(label=gettext_lazy("Physical progress, %"), min_value=Decimal(0),
+                                  max_value=Decimal(100), decimal_places=2)
+    financial = forms.DecimalField(label=gettext_lazy("Financial progress, %"), min_value=Decimal(0),
+                                   max_value=Decimal(100), decimal_places=2)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=4000)
+    supersedes = forms.ModelChoiceField(label=gettext_lazy("This corrects an earlier report"), required=False,
+                                        queryset=ProgressReport.objects.none(),
+                                        empty_label=gettext_lazy("— no, this is a new report —"))
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supersedes"].queryset = project.progress_reports.filter(superseded_by__isnull=True)
+        self.fields["supersedes"].label_from_instance = lambda report: (
+            f"{report.reported_at:%Y-%m-%d}: {report.physical}% / {report.financial}%")
+
+
+def _prepare_photos(files) -> list[PreparedImage]:
+    """Validate every photo before anything is written: one bad photo rejects the report."""
+    limits = settings.GEOTRACK
+    if len(files) > limits["REPORT_MAX_PHOTOS"]:
+        raise ValidationError(_("At most %(n)d photos per report.") % {"n": limits["REPORT_MAX_PHOTOS"]})
+    prepared = []
+    for upload in files:
+        if upload.size > limits["REPORT_PHOTO_MAX_BYTES"]:
+            raise ValidationError(_("%(name)s is larger than %(mb)d MB.") % {
+                "name": upload.name, "mb": limits["REPORT_PHOTO_MAX_BYTES"] // 2 ** 20})
+        try:
+            prepared.append(snapshot_image_prepare(data=upload.read(), max_pixels=limits["REPORT_PHOTO_MAX_PIXELS"],
+                                                   thumbnail_px=320))
+        except ImageRejected as exc:
+            raise ValidationError(f"{upload.name}: {exc.message}") from exc
+    return prepared
+
+
+@transaction.atomic
+def _save(project, form: ProgressReportForm, photos: list[PreparedImage], user) -> ProgressReport:
+    report = progress_report_add(project=project, author=user, physical=form.cleaned_data["physical"],
+                                 financial=form.cleaned_data["financial"], note=form.cleaned_data["note"],
+                                 supersedes=form.cleaned_data["supersedes"])
+    for index, photo in enumerate(photos, start=1):
+        record = ProgressPhoto(report=report)
+        record.image.save(f"report-{report.pk}-{index}.{photo.extension}", ContentFile(photo.content), save=False)
+        record.thumbnail.save(f"report-{report.pk}-{index}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        record.save()
+    return report
+
+
+def report_page(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    project = visible_project(request, pk)
+    if not can_report_progress(request.user, project):
+        raise PermissionDenied
+    form = ProgressReportForm(request.POST or None, project=project)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                photos = _prepare_photos(request.FILES.getlist("photos"))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                _save(project, form, photos, request.user)
+                messages.success(request, _("Progress report saved."))
+                return redirect(project)
+    return render(request, "projects/report.html", {"project": project, "form": form}, status=status)
+
+
+def photo_file(request: HttpRequest, pk: int, photo_id: int, variant: str) -> FileResponse:
+    """Serve a report photo to whoever may see its project; 404 otherwise."""
+    project = visible_project(request, pk)
+    photos = audience_of(request).filter(ProgressPhoto.objects.filter(report__project=project), "progress_photo")
+    photo = photos.filter(pk=photo_id).first()
+    if photo is None or variant not in {"image", "thumbnail"}:
+        raise Http404
+    response = FileResponse(getattr(photo, variant).open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,96 @@
+"""Roadmap pages: all items at a glance with filters and urgency, and one item."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+
+from geotrack.site.dashboard import progress_series
+from layers.maps import MapOptions, overview_map
+from projects.access import Audience, audience_of
+from projects.health import HEALTH_VALUES, health_today
+from projects.models import Agency, ProgressReport, Project, Region, RoadmapItem
+from projects.selectors import roadmap_item_status
+
+URGENCY = {"overdue": 0, "at_risk": 1, "on_track": 2, "done": 3, None: 4}
+
+
+def _linked_projects(audience: Audience, item_ids=None) -> dict[int, list[dict]]:
+    """Visible projects per roadmap item, with their regions: one query."""
+    links = Project.roadmap_items.through.objects.filter(project__in=audience.projects())
+    if item_ids is not None:
+        links = links.filter(roadmapitem_id__in=item_ids)
+    by_item: dict[int, list[dict]] = {}
+    rows = links.values("roadmapitem_id", "project_id", "project__title", "project__region__iso_code",
+                        "project__physical_progress").order_by("project__title")
+    for row in rows:
+        by_item.setdefault(row["roadmapitem_id"], []).append({
+            "id": row["project_id"], "title": row["project__title"], "region": row["project__region__iso_code"],
+            "progress": row["project__physical_progress"]})
+    return by_item
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:  # a well-formed but impossible date, such as 2025-02-30
+        return None
+
+
+def _filters(request: HttpRequest) -> dict:
+    params = request.GET
+    return {
+        "agency": params.get("agency") or "", "region": params.get("region") or "",
+        "health": params.get("health") if params.get("health") in HEALTH_VALUES else "",
+        "deadline_after": _date(params.get("deadline_after")), "deadline_before": _date(params.get("deadline_before")),
+        "sort": params.get("sort") if params.get("sort") in {"urgency", "number", "deadline"} else "urgency",
+    }
+
+
+def _matches(item: RoadmapItem, state: dict, projects: list[dict], f: dict) -> bool:
+    return ((not f["agency"] or item.agency.code == f["agency"])
+            and (not f["health"] or state.get("health") == f["health"])
+            and (not f["region"] or any(p["region"] == f["region"] for p in projects))
+            and (not f["deadline_after"] or item.deadline >= f["deadline_after"])
+            and (not f["deadline_before"] or item.deadline <= f["deadline_before"]))
+
+
+def roadmap_list(request: HttpRequest) -> HttpResponse:
+    audience = audience_of(request)
+    status = roadmap_item_status(audience=audience)
+    projects = _linked_projects(audience)
+    f = _filters(request)
+    rows = [{"item": item, **status.get(item.pk, {}), "projects": projects.get(item.pk, [])}
+            for item in RoadmapItem.objects.select_related("agency").order_by("number")]
+    rows = [row for row in rows if _matches(row["item"], row, row["projects"], f)]
+    sort_keys = {"urgency": lambda r: (URGENCY[r.get("health")], r["item"].deadline, r["item"].number),
+                 "deadline": lambda r: (r["item"].deadline, r["item"].number), "number": lambda r: r["item"].number}
+    rows.sort(key=sort_keys[f["sort"]])
+    context = {"rows": rows, "filters": f, "agencies": Agency.objects.order_by("kind", "name_en"),
+               "regions": Region.objects.all(), "healths": HEALTH_VALUES, "today": health_today()}
+    response = render(request, "roadmap/list.html", context)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def roadmap_item_page(request: HttpRequest, number: int) -> HttpResponse:
+    item = RoadmapItem.objects.select_related("agency").filter(number=number).first()
+    if item is None:
+        raise Http404("No such roadmap item.")
+    audience = audience_of(request)
+    state = roadmap_item_status(audience=audience).get(item.pk, {})
+    projects = _linked_projects(audience, [item.pk]).get(item.pk, [])
+    options = MapOptions(cameras=False, projects_query=f"roadmap_item={item.number}")
+    context = {"item": item, "state": state, "projects": projects, "map": overview_map(options),
+               "series": progress_series(audience=audience, group="roadmap_item", roadmap_item=item.pk),
+               "reports": _recent_reports(audience, item)}
+    response = render(request, "roadmap/detail.html", context)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _recent_reports(audience: Audience, item: RoadmapItem):
+    visible = audience.projects().filter(roadmap_items=item)
+    return ProgressReport.objects.filter(project__in=visible).select_related("project").order_by("-reported_at")[:20]

@@ -1,0 +1,29 @@
+"""The site's pages, mounted at the root."""
+from django.templatetags.static import static
+from django.urls import path
+from django.views.generic import RedirectView
+
+from geotrack.site import api
+from geotrack.site.pages import cameras, home, imagery, maps, projects, reporting, roadmap
+from geotrack.site.reports.views import RoadmapReportView
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", api.healthz, name="healthz"),
+    # Pages without our <link rel="icon"> (admin, API docs) make browsers ask for this.
+    path("favicon.ico", RedirectView.as_view(url=static("geotrack/favicon.svg"), permanent=True)),
+    path("map/", maps.national_map_page, name="map"),
+    path("map/regions/<str:iso>/", maps.region_map_page, name="region-map"),
+    path("embed/", maps.national_embed, name="embed"),
+    path("embed/regions/<str:iso>/", maps.region_embed, name="region-embed"),
+    path("embed/projects/<int:pk>/", projects.project_embed, name="project-embed"),
+    path("projects/new/", projects.project_new_page, name="project-new"),
+    path("projects/<int:pk>/", projects.project_page, name="project-page"),
+    path("projects/<int:pk>/report/", reporting.report_page, name="project-report"),
+    path("projects/<int:pk>/photos/<int:photo_id>/<str:variant>", reporting.photo_file, name="project-photo"),
+    path("imagery/<int:pk>/compare/", imagery.imagery_compare, name="imagery-compare"),
+    path("cameras/<int:pk>/", cameras.camera_page, name="camera-page"),
+    path("roadmap/", roadmap.roadmap_list, name="roadmap"),
+    path("roadmap/<int:number>/", roadmap.roadmap_item_page, name="roadmap-item"),
+    path("reports/roadmap.<str:fmt>", RoadmapReportView.as_view(), name="roadmap-report"),
+]

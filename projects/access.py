@@ -1,0 +1,284 @@
+"""Who may read what: the one access rule of geotrack (CONTRACT.md, Roles).
+
+A request is resolved once into an ``Audience`` (``audience_of``), ``?scope=public``
+included: embeds ask as the public does, whoever is signed in. Every read path (API,
+pages, tiles, raster tiles, exports, OGC, OC4IDS, reports, alerts, the dashboard and
+its cache key) asks the audience, and the audience answers from ``RULES`` below in
+two forms built from the same definition:
+
+- ``audience.filter(queryset, kind)``: a queryset filter (Django ``Q`` objects);
+- ``audience.sql(kind, alias)``: a SQL condition with named parameters, for the
+  statements that build GeoJSON, tiles and aggregates in PostGIS.
+
+tests/access/test_one_rule.py checks that both return exactly the same rows for
+every kind and every role. Nothing outside this module decides who sees what.
+
+The rule, in words:
+- planners, analysts and admins read everything that is live;
+- akimats read what is public, and what relates to one of their regions;
+- everyone else (anonymous callers, embeds, signed-in users without a role) reads what
+  is public; snapshots only once the camera's public delay has passed.
+Objects that belong to another (a snapshot to its camera, a photo to its report) are
+readable only when what they belong to is readable too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
+from geotrack.core.sql import TRUE, Sql
+from projects.models import Profile, Project, ProjectRegion, Region
+
+NATIONAL_ROLES = frozenset({Profile.Role.PLANNER, Profile.Role.ANALYST, Profile.Role.ADMIN})
+
+
+# --- the vocabulary of rules -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LinkedRegions:
+    """The object touches a region through a link table (projects_projectregion)."""
+
+    key: str  # the object's column holding the project id ("id" for a project itself)
+
+    def q(self, prefix: str, region_ids: list[int]) -> Q:
+        links = ProjectRegion.objects.filter(project_id=OuterRef(prefix + self.key), region_id__in=region_ids)
+        return Q(Exists(links))
+
+    def sql(self, alias: str, region_ids: list[int]) -> Sql:
+        return Sql(f"EXISTS (SELECT 1 FROM projects_projectregion {alias}_lr WHERE {alias}_lr.project_id = "
+                   f"{alias}.{self.key} AND {alias}_lr.region_id = ANY(%(access_regions)s))",
+                   {"access_regions": region_ids})
+
+
+@dataclass(frozen=True)
+class RegionColumn:
+    """The object names its region in a column."""
+
+    column: str
+
+    def q(self, prefix: str, region_ids: list[int]) -> Q:
+        return Q(**{f"{prefix}{self.column}__in": region_ids})
+
+    def sql(self, alias: str, region_ids: list[int]) -> Sql:
+        return Sql(f"{alias}.{self.column} = ANY(%(access_regions)s)", {"access_regions": region_ids})
+
+
+@dataclass(frozen=True)
+class InsideRegions:
+    """The object's location lies in one of the regions (cameras)."""
+
+    column: str
+
+    def q(self, prefix: str, region_ids: list[int]) -> Q:
+        inside = Region.objects.filter(pk__in=region_ids, boundary__intersects=OuterRef(prefix + self.column))
+        return Q(Exists(inside))
+
+    def sql(self, alias: str, region_ids: list[int]) -> Sql:
+        return Sql(f"EXISTS (SELECT 1 FROM projects_region {alias}_ir WHERE {alias}_ir.id = ANY(%(access_regions)s) "
+                   f"AND ST_Intersects({alias}_ir.boundary, {alias}.{self.column}))", {"access_regions": region_ids})
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The object belongs to another kind, which must be readable too."""
+
+    kind: str
+    column: str  # the foreign key column
+    path: str  # the same relation for querysets
+
+
+@dataclass(frozen=True)
+class PublicDelay:
+    """The public sees the object only `delay_column` minutes after `time_column` (on the parent)."""
+
+    parent: Parent
+    time_column: str
+    delay_column: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may read one kind of object. Every part must hold (AND); the reader parts are alternatives (OR).
+
+    live: a column that is NULL while the object is live (archived objects are read by nobody);
+    public: a boolean column: everyone may read the object;
+    regions: how the object relates to an akimat's regions;
+    parents: objects it belongs to, which must be readable;
+    delay: the public waits before it sees the object.
+    With neither `public` nor `regions`, the parents alone decide.
+    """
+
+    table: str
+    live: str | None = None
+    public: str | None = None
+    regions: tuple = ()
+    parents: tuple[Parent, ...] = ()
+    delay: PublicDelay | None = None
+
+
+RULES: dict[str, Rule] = {
+    "project": Rule(table="projects_project", live="archived_at", public="is_public",
+                    regions=(LinkedRegions(key="id"),)),
+    "progress_report": Rule(table="projects_progressreport", parents=(Parent("project", "project_id", "project"),)),
+    # The dashboard charts' monthly building blocks, per primary region, agency and public flag. An akimat
+    # reads the rows of its regions: a private project that only touches its region counts elsewhere.
+    "progress_monthly": Rule(table="projects_progressmonthly", public="is_public",
+                             regions=(RegionColumn("region_id"),)),
+    "progress_photo": Rule(table="projects_progressphoto",
+                           parents=(Parent("progress_report", "report_id", "report"),)),
+    "camera": Rule(table="camera_sites_camera", public="is_public", regions=(InsideRegions("location"),)),
+    "snapshot": Rule(table="camera_sites_snapshot", parents=(Parent("camera", "camera_id", "camera"),),
+                     delay=PublicDelay(Parent("camera", "camera_id", "camera"), time_column="captured_at",
+                                       delay_column="public_delay_minutes")),
+    "imagery": Rule(table="layers_imagery", public="is_public",
+                    regions=(RegionColumn("region_id"), LinkedRegions(key="project_id"))),
+    "evidence": Rule(table="layers_changeevidence", parents=(
+        Parent("project", "project_id", "project"), Parent("imagery", "before_id", "before"),
+        Parent("imagery", "after_id", "after"))),
+}
+
+
+# --- who is asking --------------------------------------------------------------------------------
+
+def user_role(user) -> str | None:
+    """Return the contract role of a user: None for anonymous callers and users without a role."""
+    if user is None or not user.is_authenticated:
+        return None
+    if getattr(user, "is_superuser", False):
+        return Profile.Role.ADMIN
+    profile = getattr(user, "profile", None) if getattr(user, "pk", None) else None
+    return profile.role if profile else None
+
+
+def user_region_ids(user) -> list[int]:
+    profile = getattr(user, "profile", None) if getattr(user, "pk", None) else None
+    return sorted(profile.regions.values_list("id", flat=True)) if profile else []
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What one caller may read. Build it with audience_of(request) or audience_for(user)."""
+
+    role: str | None = None
+    region_ids: tuple[int, ...] = ()
+    authenticated: bool = False
+    now: dt.datetime = field(default_factory=timezone.now, compare=False)
+    user: Any = field(default_factory=AnonymousUser, compare=False, repr=False)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in NATIONAL_ROLES
+
+    @property
+    def regional(self) -> bool:
+        return self.role == Profile.Role.AKIMAT
+
+    @property
+    def key(self) -> str:
+        """Callers with the same key read the same things: the cache key of shared aggregates."""
+        if self.sees_everything:
+            return "all"
+        who = "akimat-" + "-".join(map(str, self.region_ids)) if self.regional else "public"
+        return who + ("+signed-in" if self.authenticated else "")
+
+    # -- querysets ------------------------------------------------------------------------------
+    def q(self, kind: str, prefix: str = "") -> Q:
+        """The queryset filter of one kind of object; prefix is the path to it from the queried model."""
+        rule = RULES[kind]
+        condition = Q()
+        if rule.live:
+            condition &= Q(**{f"{prefix}{rule.live}__isnull": True})
+        for parent in rule.parents:
+            condition &= self.q(parent.kind, f"{prefix}{parent.path}__")
+        if rule.delay and not self.authenticated:
+            delay = rule.delay
+            minutes = F(f"{prefix}{delay.parent.path}__{delay.delay_column}") * Value(dt.timedelta(minutes=1))
+            cutoff = ExpressionWrapper(Value(self.now) - minutes, output_field=DateTimeField())
+            condition &= Q(**{f"{prefix}{delay.time_column}__lte": cutoff})
+        if self.sees_everything or (rule.public is None and not rule.regions):
+            return condition
+        readers = Q(**{f"{prefix}{rule.public}": True}) if rule.public else Q(**{f"{prefix}pk__in": []})
+        if self.regional:
+            for link in rule.regions:
+                readers |= link.q(prefix, list(self.region_ids))
+        return condition & readers
+
+    def filter(self, queryset: QuerySet, kind: str) -> QuerySet:
+        """Keep the objects of a queryset of `kind` that this audience may read."""
+        return queryset.filter(self.q(kind))
+
+    def projects(self) -> QuerySet[Project]:
+        """The live projects this audience may read."""
+        return self.filter(Project.objects.all(), "project")
+
+    # -- SQL ------------------------------------------------------------------------------------
+    def sql(self, kind: str, alias: str) -> Sql:
+        """The same rule as a SQL condition on a table alias of `kind`, with named parameters."""
+        rule = RULES[kind]
+        parts: list[Sql] = []
+        if rule.live:
+            parts.append(Sql(f"{alias}.{rule.live} IS NULL"))
+        for parent in rule.parents:
+            parts.append(self.sql_exists(parent.kind, f"{alias}.{parent.column}", alias=f"{alias}_{parent.path}"))
+        if rule.delay and not self.authenticated:
+            delay, owner = rule.delay, f"{alias}_delay"
+            parts.append(Sql(
+                f"EXISTS (SELECT 1 FROM {RULES[delay.parent.kind].table} {owner} WHERE {owner}.id = "
+                f"{alias}.{delay.parent.column} AND {alias}.{delay.time_column} <= %(access_now)s - "
+                f"make_interval(mins => {owner}.{delay.delay_column}))", {"access_now": self.now}))
+        if not (self.sees_everything or (rule.public is None and not rule.regions)):
+            readers = [Sql(f"{alias}.{rule.public}")] if rule.public else []
+            if self.regional:
+                readers += [link.sql(alias, list(self.region_ids)) for link in rule.regions]
+            parts.append(Sql("({r})").format(r=Sql.join(" OR ", readers)) if readers else Sql("FALSE"))
+        return Sql.join(" AND ", parts) if parts else TRUE
+
+    def sql_exists(self, kind: str, id_sql: str, *, alias: str | None = None) -> Sql:
+        """Whether the object of `kind` whose id is `id_sql` is readable (for rows that only carry the id)."""
+        alias = alias or f"access_{kind}"
+        table = RULES[kind].table
+        return Sql(f"EXISTS (SELECT 1 FROM {table} {alias} WHERE {alias}.id = {id_sql} AND {{c}})").format(
+            c=self.sql(kind, alias))
+
+
+def audience_for(user) -> Audience:
+    """The audience of a user (anonymous callers included)."""
+    if user is None or not user.is_authenticated:
+        return Audience(user=user or AnonymousUser())
+    role = user_role(user)
+    regions = tuple(user_region_ids(user)) if role == Profile.Role.AKIMAT else ()
+    return Audience(role=role, region_ids=regions, authenticated=True, user=user)
+
+
+def readable_by_public(queryset: QuerySet, kind: str) -> bool:
+    """Whether everyone may read this object (a queryset of one): only then may its bytes be cached publicly."""
+    return Audience().filter(queryset, kind).exists()
+
+
+def is_public_scope(request) -> bool:
+    return request.GET.get("scope") == "public"
+
+
+def audience_from(user, query) -> Audience:
+    """The audience of a user asking with these query parameters (for work done later, in the worker)."""
+    return Audience() if query.get("scope") == "public" else audience_for(user)
+
+
+def audience_of(request) -> Audience:
+    """Resolve a request into its audience, once: ?scope=public answers as the public, whoever asks.
+
+    A DRF request authenticates on first access to .user; the audience is kept on the
+    request for the user it was built for, so later calls reuse it.
+    """
+    user = request.user
+    cached = getattr(request, "_geotrack_audience", None)
+    if cached is not None and cached[0] is user:
+        return cached[1]
+    audience = audience_from(user, request.GET)
+    request._geotrack_audience = (user, audience)
+    return audience

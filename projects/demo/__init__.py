@@ -1,9 +1,0 @@
-"""A deterministic demo data set: real regions and real-world facts, illustrative projects.
-
-Entry point: projects.demo.loader.load_demo (the load_demo management command).
-"""
-from __future__ import annotations
-
-from projects.demo.loader import DemoNotEmpty, DemoSummary, load_demo
-
-__all__ = ["DemoNotEmpty", "DemoSummary", "load_demo"]

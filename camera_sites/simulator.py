@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.urls import reverse
+
 from camera_sites.scene import scene_jpeg
 
 
@@ -100,10 +102,10 @@ def _send(client: Client, stats: Stats, device: Device, kind: str, due: float) -
         if kind == "snapshot":
             now = dt.datetime.now(dt.timezone.utc)
             body, content_type = multipart(scene_jpeg(camera_id=device.camera_id, when=now), now)
-            status, reply = client.post(f"/api/cameras/{device.camera_id}/snapshots/", device.token, body,
+            status, reply = client.post(reverse("camera-snapshots", args=[device.camera_id]), device.token, body,
                                         content_type)
         else:
-            status, reply = client.post(f"/api/cameras/{device.camera_id}/heartbeat/", device.token)
+            status, reply = client.post(reverse("camera-heartbeat", args=[device.camera_id]), device.token)
         ok = status == (201 if kind == "snapshot" else 204)
         stats.record(kind, status, time.monotonic() - started, started - due,
                      "" if ok else f"{kind} camera {device.camera_id}: {status} {reply[:200]!r}")

@@ -186,8 +186,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Projects, regions, roadmap items and cameras of Kazakhstan's 2023-2029 programme.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
-    "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    "SWAGGER_UI_DIST": f"{STATIC_URL}vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": f"{STATIC_URL}vendor/swagger-ui/favicon-32x32.png",
 }
 
 # A per-process cache by default; set CACHE_URL-style backends (Redis, database) for

@@ -18,16 +18,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from geotrack.core.sql import Sql
 from layers import rasters
 from layers.models import ChangeEvidence, Imagery
 from projects.models import ProgressReport, Project
 
-# The site of a project alias p: its geometry, points and lines buffered in metres.
-SITE_SQL = ("(CASE WHEN ST_Dimension(p.geom) < 2 THEN ST_Buffer(p.geom::geography, %s)::geometry "
-            "ELSE p.geom END)")
+def site_sql() -> Sql:
+    """The site of a project alias p: its geometry, points and lines buffered by CHANGE_BUFFER_M."""
+    return Sql("(CASE WHEN ST_Dimension(p.geom) < 2 THEN ST_Buffer(p.geom::geography, %(site_buffer_m)s)::geometry "
+               "ELSE p.geom END)", {"site_buffer_m": settings.GEOTRACK["CHANGE_BUFFER_M"]})
 
 
 @dataclass(frozen=True)
@@ -39,20 +41,17 @@ class ChangeIndex:
 
 def project_site(*, project: Project) -> dict:
     """Return the project's site as a GeoJSON geometry in EPSG:4326."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ST_AsGeoJSON({SITE_SQL}) FROM projects_project p WHERE p.id = %s",
-                       [settings.GEOTRACK["CHANGE_BUFFER_M"], project.pk])
-        return json.loads(cursor.fetchone()[0])
+    statement = Sql("SELECT ST_AsGeoJSON({site}) FROM projects_project p WHERE p.id = %(project)s",
+                    {"project": project.pk}).format(site=site_sql())
+    return json.loads(statement.value())
 
 
 def imagery_covering(*, project: Project) -> list[Imagery]:
     """Return the ready images whose footprint covers the whole site, oldest first."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT i.id FROM layers_imagery i JOIN projects_project p ON p.id = %s "
-            f"WHERE i.status = 'ready' AND i.footprint && p.geom AND ST_Covers(i.footprint, {SITE_SQL})",
-            [project.pk, settings.GEOTRACK["CHANGE_BUFFER_M"]])
-        ids = [row[0] for row in cursor.fetchall()]
+    statement = Sql("SELECT i.id FROM layers_imagery i JOIN projects_project p ON p.id = %(project)s "
+                    "WHERE i.status = 'ready' AND i.footprint && p.geom AND ST_Covers(i.footprint, {site})",
+                    {"project": project.pk}).format(site=site_sql())
+    ids = [row[0] for row in statement.fetchall()]
     return list(Imagery.objects.filter(pk__in=ids).order_by("acquired_on", "id"))
 
 

@@ -18,11 +18,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from geotrack.core.sql import Sql
 from layers import rasters
-from layers.change import SITE_SQL
+from layers.change import site_sql
 from layers.models import Imagery
 from projects.models import Project, Region
 
@@ -181,9 +182,7 @@ def projects_covered_by(*, imagery: Imagery) -> list[int]:
     """Return the live projects whose site (buffered for points and lines) the image covers."""
     if imagery.footprint is None:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.id FROM projects_project p WHERE p.archived_at IS NULL AND p.geom && %s "
-            f"AND ST_Covers(%s, {SITE_SQL})",
-            [imagery.footprint.ewkt, imagery.footprint.ewkt, settings.GEOTRACK["CHANGE_BUFFER_M"]])
-        return [row[0] for row in cursor.fetchall()]
+    statement = Sql("SELECT p.id FROM projects_project p WHERE p.archived_at IS NULL AND p.geom && %(footprint)s "
+                    "AND ST_Covers(%(footprint)s, {site})", {"footprint": imagery.footprint.ewkt}).format(
+        site=site_sql())
+    return [row[0] for row in statement.fetchall()]

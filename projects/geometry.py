@@ -7,8 +7,9 @@ import re
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.db import connection
 from django.utils.translation import gettext as _
+
+from geotrack.core.sql import Sql
 
 ALLOWED_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
 
@@ -59,16 +60,11 @@ def _invalidity(geometry: GEOSGeometry) -> str:
 
 def _within_extent(geometry: GEOSGeometry) -> bool:
     """Whether the geometry lies within Kazakhstan's extent plus the configured margin."""
-    margin_m = settings.GEOTRACK["EXTENT_MARGIN_KM"] * 1000
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT ST_Covers(
-                   ST_Buffer(ST_SetSRID(ST_Extent(boundary_simplified), 4326)::geography, %s)::geometry,
-                   ST_GeomFromEWKB(%s))
-               FROM projects_region""",
-            [margin_m, bytes(geometry.ewkb)],
-        )
-        covered = cursor.fetchone()[0]
+    covered = Sql("""SELECT ST_Covers(
+                   ST_Buffer(ST_SetSRID(ST_Extent(boundary_simplified), 4326)::geography, %(margin_m)s)::geometry,
+                   ST_GeomFromEWKB(%(geometry)s))
+               FROM projects_region""", {"margin_m": settings.GEOTRACK["EXTENT_MARGIN_KM"] * 1000,
+                                         "geometry": bytes(geometry.ewkb)}).value()
     return covered is not False  # no regions loaded yet: nothing to check against
 
 

@@ -83,17 +83,18 @@ def setup_django(folder: Path) -> None:
     django.setup()
 
 
-def floor_sql(bbox: BBox, limit: int) -> tuple[str, list]:
+def floor_sql(bbox: BBox, limit: int) -> tuple[str, dict]:
     """geotrack's own features SQL for an anonymous caller and one page, wrapped into the FeatureCollection."""
-    from projects.health import health_sql
-    from projects.selectors import _FEATURES_SQL
+    from geotrack.core.sql import Sql
+    from projects.selectors import project_features_sql
 
-    health, health_params = health_sql(alias="p")
-    page = ("SELECT v.id FROM projects_project v WHERE v.archived_at IS NULL AND v.is_public "
-            "AND ST_Intersects(v.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326)) ORDER BY v.id LIMIT %s")
-    features = _FEATURES_SQL.format(health=health, page=page)
-    sql = "SELECT '{\"type\": \"FeatureCollection\", \"features\": ' || f.body || '}' FROM (" + features + ") f(body)"
-    return sql, [*health_params, bbox.minlon, bbox.minlat, bbox.maxlon, bbox.maxlat, limit]
+    page = Sql("SELECT v.id FROM projects_project v WHERE v.archived_at IS NULL AND v.is_public "
+               "AND ST_Intersects(v.geom, ST_MakeEnvelope(%(minlon)s, %(minlat)s, %(maxlon)s, %(maxlat)s, 4326)) "
+               "ORDER BY v.id LIMIT %(limit)s", {"minlon": bbox.minlon, "minlat": bbox.minlat, "maxlon": bbox.maxlon,
+                                                 "maxlat": bbox.maxlat, "limit": limit})
+    statement = Sql("SELECT '{\"type\": \"FeatureCollection\", \"features\": ' || f.body || '}' "
+                    "FROM ({features}) f(body)").format(features=project_features_sql(page))
+    return statement.text, dict(statement.params)
 
 
 class Floor:

@@ -53,13 +53,13 @@ def floor_commands(folder: Path, work: Path) -> dict[str, list[str]]:
     import django
 
     django.setup()
-    from django.contrib.auth.models import AnonymousUser
     from django.http import QueryDict
 
     from layers.exports import gdal
     from layers.exports.layers import layer_query
+    from projects.access import Audience
 
-    query = layer_query(layer="projects", user=AnonymousUser(), query=QueryDict())
+    query = layer_query(layer="projects", audience=Audience(), query=QueryDict())
     vrt = work / "floor.vrt"
     vrt.write_text(gdal._shapefile_vrt(query, gdal.shapefile_part_counts(query)), encoding="utf-8")
     return {

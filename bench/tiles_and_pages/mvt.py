@@ -24,16 +24,15 @@ KINDS = ("sql", "floor", "geotrack")
 
 def tile_sql(tile: Tile, layer: str = "projects") -> str:
     """The exact SQL text geotrack runs for an anonymous caller's tile."""
-    from django.contrib.auth.models import AnonymousUser
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     from layers.tiles import tile_bytes
+    from projects.access import Audience
 
     z, x, y = tile
     with CaptureQueriesContext(connection) as captured:
-        tile_bytes(layer=layer, z=z, x=x, y=y, user=AnonymousUser(), now=timezone.now())
+        tile_bytes(layer=layer, z=z, x=x, y=y, audience=Audience())
     return [query["sql"] for query in captured.captured_queries if "ST_AsMVT" in query["sql"]][-1]
 
 

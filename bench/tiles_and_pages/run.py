@@ -39,14 +39,14 @@ def explain(conn, sql: str, title: str) -> None:
 
 def regions_sql() -> str:
     """The SQL behind /api/regions/ for an anonymous caller (the map's first fetch)."""
-    from django.contrib.auth.models import AnonymousUser
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from projects.access import Audience
     from projects.selectors import regions_geojson
 
     with CaptureQueriesContext(connection) as captured:
-        regions_geojson(user=AnonymousUser(), language="en")
+        regions_geojson(audience=Audience(), language="en")
     return captured.captured_queries[-1]["sql"]
 
 

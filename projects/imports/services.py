@@ -8,15 +8,16 @@ from pathlib import Path
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from geotrack.core.sql import Sql
+from projects.access import user_region_ids, user_role
 from projects.imports.reader import ImportFileError, read_table
 from projects.imports.validation import FIELDS, GEOMETRY_FIELDS, REQUIRED, check_rows
 from projects.models import ProgressReport, Project, Profile
-from projects.access import user_region_ids, user_role
 from projects.services import projects_assign_regions
 from projects.signals import projects_geometry_changed
 
@@ -141,11 +142,11 @@ def _check_planner_scope(user, ids: list[int]) -> None:
     region_ids = user_region_ids(user) if user_role(user) == Profile.Role.PLANNER else []
     if not region_ids:
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT array_position(%s, p.id) FROM unnest(%s::bigint[]) AS p(id) WHERE NOT EXISTS ("
-                       "SELECT 1 FROM projects_projectregion l WHERE l.project_id = p.id AND l.region_id = ANY(%s)) "
-                       "ORDER BY 1 LIMIT %s", [ids, ids, region_ids, MAX_REPORTED_ROWS])
-        rows = [row[0] for row in cursor.fetchall()]
+    statement = Sql("SELECT array_position(%(ids)s, p.id) FROM unnest(%(ids)s::bigint[]) AS p(id) WHERE NOT EXISTS ("
+                    "SELECT 1 FROM projects_projectregion l WHERE l.project_id = p.id "
+                    "AND l.region_id = ANY(%(region_ids)s)) ORDER BY 1 LIMIT %(limit)s",
+                    {"ids": ids, "region_ids": region_ids, "limit": MAX_REPORTED_ROWS})
+    rows = [row[0] for row in statement.fetchall()]
     if rows:
         raise OutOfScopeRows([{"row": row, "errors": {"geometry": [_("The project lies outside your regions.")]}}
                               for row in rows])

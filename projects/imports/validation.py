@@ -15,9 +15,9 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import shapely
 from django.conf import settings
-from django.db import connection
 from django.utils.translation import gettext as _
 
+from geotrack.core.sql import Sql
 from projects.geometry import GeometryError, parse_project_geometry
 from projects.imports.reader import ImportTable
 from projects.models import Agency, Project, Region
@@ -137,11 +137,9 @@ def _budget(raw: str, problems: dict):
 
 def _extent_wkb() -> bytes | None:
     """Kazakhstan's extent plus the margin, as parse_project_geometry computes it; None without regions."""
-    margin_m = settings.GEOTRACK["EXTENT_MARGIN_KM"] * 1000
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT ST_AsBinary(ST_Buffer(ST_SetSRID(ST_Extent(boundary_simplified), 4326)::geography, %s)"
-                       "::geometry) FROM projects_region", [margin_m])
-        row = cursor.fetchone()
+    row = Sql("SELECT ST_AsBinary(ST_Buffer(ST_SetSRID(ST_Extent(boundary_simplified), 4326)::geography, "
+              "%(margin_m)s)::geometry) FROM projects_region",
+              {"margin_m": settings.GEOTRACK["EXTENT_MARGIN_KM"] * 1000}).fetchone()
     return bytes(row[0]) if row and row[0] is not None else None
 
 

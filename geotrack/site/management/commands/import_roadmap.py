@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
+from openpyxl import load_workbook
 
 from projects.models import Agency, RoadmapItem
 
@@ -18,8 +19,6 @@ COLUMNS = ("number", "title_kk", "title_ru", "title_en", "section", "agency", "d
 def read_rows(path: Path) -> list[dict]:
     """Return the rows of a CSV (UTF-8, BOM allowed) or XLSX file as dicts keyed by header."""
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from openpyxl import load_workbook
-
         sheet = load_workbook(path, read_only=True, data_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
         header = [str(cell).strip() if cell is not None else "" for cell in rows[0]] if rows else []

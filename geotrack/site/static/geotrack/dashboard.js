@@ -30,8 +30,10 @@
     });
   }
 
+  var SUMMARY_URL = document.currentScript.dataset.summaryUrl;
+
   function refresh() {
-    fetch("/api/dashboard/", {credentials: "same-origin", headers: {Accept: "application/json"}})
+    fetch(SUMMARY_URL, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (summary) {
         if (!summary) return;

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from projects.models import ProgressReport, Project
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MAPPING = json.dumps({"title": "name"})
 
 

@@ -20,10 +20,9 @@ from rio_tiler.io import Reader
 from layers import imagery_services, rasters
 from layers.models import Imagery
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-LANDSAT = Path(settings.BASE_DIR).parent / "shared" / "data" / "kz" / "L7_ETMs.tif"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+LANDSAT = FIXTURES / "L7_ETMs.tif"  # provenance: data/PROVENANCE.md
 CROP = FIXTURES / "l7_crop.tif"
-needs_landsat = pytest.mark.skipif(not LANDSAT.exists(), reason=f"the real Landsat scene is not at {LANDSAT}")
 
 
 def write_geotiff(path: Path, pixels: np.ndarray, *, crs="EPSG:32642", origin=(500_000.0, 5_670_000.0),
@@ -72,7 +71,6 @@ def crop(db, regions) -> Imagery:
     return ingest(CROP, source="Landsat-7 ETM+", is_public=True, region=regions["KZ-71"])
 
 
-@needs_landsat
 @pytest.mark.django_db
 def test_it_ingests_the_real_landsat_scene_with_footprint_at_gdalinfos_corners(regions):
     imagery = ingest(LANDSAT, acquired_on="2002-07-15")

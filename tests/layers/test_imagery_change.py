@@ -14,7 +14,7 @@ from layers.imagery_services import projects_covered_by
 from layers.models import ChangeEvidence
 from projects.models import Project
 from projects.services import progress_report_add, project_save
-from tests.test_imagery import ingest, write_geotiff
+from tests.layers.test_imagery import ingest, write_geotiff
 
 SITE = (71.43, 51.13)  # Astana
 BEFORE, AFTER = dt.date(2024, 6, 1), dt.date(2025, 6, 1)

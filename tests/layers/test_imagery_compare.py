@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.test_imagery import ingest
-from tests.test_imagery_change import scene, site_project
+from tests.layers.test_imagery import ingest
+from tests.layers.test_imagery_change import scene, site_project
 
 
 @pytest.mark.browser

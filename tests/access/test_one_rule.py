@@ -1,0 +1,125 @@
+"""The one access rule: for every kind of object and every caller, the queryset and the SQL agree.
+
+projects/access.py builds both forms from one definition; these tests run both against the same
+world and compare the rows, then check what each role may read against the contract's words.
+"""
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import QueryDict
+
+from geotrack.core.sql import Sql
+from projects.access import RULES, Audience, audience_for, audience_from
+
+ROLES = ("anonymous", "almaty_akimat", "astana_akimat", "almaty_planner", "astana_planner", "analyst", "admin")
+MODELS = {"project": "projects.Project", "progress_report": "projects.ProgressReport",
+          "progress_monthly": "projects.ProgressMonthly", "progress_photo": "projects.ProgressPhoto",
+          "camera": "camera_sites.Camera", "snapshot": "camera_sites.Snapshot", "imagery": "layers.Imagery",
+          "evidence": "layers.ChangeEvidence"}
+
+
+def audience(world, role: str, scope_public: bool) -> Audience:
+    user = AnonymousUser() if role == "anonymous" else world.people[role].user
+    return audience_from(user, QueryDict("scope=public" if scope_public else ""))
+
+
+def queryset_ids(audience: Audience, kind: str) -> set[int]:
+    model = apps.get_model(MODELS[kind])
+    return set(audience.filter(model.objects.all(), kind).values_list("pk", flat=True))
+
+
+def sql_ids(audience: Audience, kind: str) -> set[int]:
+    statement = Sql(f"SELECT x.id FROM {RULES[kind].table} x WHERE {{visible}}").format(
+        visible=audience.sql(kind, "x"))
+    return {row[0] for row in statement.fetchall()}
+
+
+def exists_ids(audience: Audience, kind: str) -> set[int]:
+    statement = Sql(f"SELECT x.id FROM {RULES[kind].table} x WHERE {{visible}}").format(
+        visible=audience.sql_exists(kind, "x.id"))
+    return {row[0] for row in statement.fetchall()}
+
+
+def test_every_kind_has_a_model_here():
+    assert set(MODELS) == set(RULES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope_public", [False, True], ids=["own", "scope=public"])
+def test_the_queryset_and_the_sql_return_the_same_rows(world, scope_public):
+    for role in ROLES:
+        who = audience(world, role, scope_public)
+        for kind in RULES:
+            model = apps.get_model(MODELS[kind])
+            assert model.objects.exists(), kind  # the world holds every kind
+            expected = queryset_ids(who, kind)
+            assert sql_ids(who, kind) == expected, (role, kind)
+            assert exists_ids(who, kind) == expected, (role, kind)
+
+
+def titles(audience: Audience, kind: str, field: str) -> set[str]:
+    model = apps.get_model(MODELS[kind])
+    return set(audience.filter(model.objects.all(), kind).values_list(field, flat=True))
+
+
+@pytest.mark.django_db
+def test_each_role_reads_what_the_contract_says(world):
+    everything = {"public-almaty", "SECRET-PROJECT-ALMATY", "public-astana", "private-astana", "private-both"}
+    public = {"public-almaty", "public-astana"}
+    for role in ("almaty_planner", "astana_planner", "analyst", "admin"):
+        assert titles(audience(world, role, False), "project", "title") == everything, role
+    assert titles(audience(world, "anonymous", False), "project", "title") == public
+    assert titles(audience(world, "almaty_akimat", False), "project", "title") == public | {
+        "SECRET-PROJECT-ALMATY", "private-both"}
+    assert titles(audience(world, "astana_akimat", False), "project", "title") == public | {
+        "private-astana", "private-both"}
+    for role in ROLES:  # ?scope=public: the public's answer, whoever asks
+        assert titles(audience(world, role, True), "project", "title") == public, role
+
+    assert titles(audience(world, "almaty_akimat", False), "camera", "label") == {
+        "public-cam-almaty", "SECRET-CAMERA-ALMATY"}
+    assert titles(audience(world, "astana_akimat", False), "camera", "label") == {
+        "public-cam-almaty", "private-cam-astana"}
+    assert titles(audience(world, "almaty_akimat", False), "imagery", "title") == {
+        "public-image-almaty", "SECRET-IMAGE-ALMATY", "public-image-of-a-private-project"}
+    assert titles(audience(world, "astana_akimat", False), "imagery", "title") == {
+        "public-image-almaty", "private-image-astana", "private-image-of-project", "public-image-of-a-private-project"}
+
+
+@pytest.mark.django_db
+def test_the_public_waits_out_a_cameras_delay_and_signed_in_callers_do_not(world):
+    camera = world.cameras["public-cam-almaty"]
+    public = audience(world, "anonymous", False).filter(camera.snapshots.all(), "snapshot")
+    signed_in = audience(world, "astana_akimat", False).filter(camera.snapshots.all(), "snapshot")
+    assert public.count() == 1 and signed_in.count() == 2
+    assert audience(world, "analyst", True).filter(camera.snapshots.all(), "snapshot").count() == 1
+
+
+@pytest.mark.django_db
+def test_evidence_needs_the_project_and_both_images(world):
+    evidence = {row.project.title for row in audience(world, "anonymous", False).filter(
+        apps.get_model("layers.ChangeEvidence").objects.all(), "evidence")}
+    assert evidence == set()  # the public may read the project, not the private "after" image
+    assert {row.project.title for row in audience(world, "almaty_akimat", False).filter(
+        apps.get_model("layers.ChangeEvidence").objects.all(), "evidence")} == {"public-almaty",
+                                                                                 "SECRET-PROJECT-ALMATY"}
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_role_reads_as_the_public(world, regions):
+    from django.contrib.auth import get_user_model
+
+    nobody = get_user_model().objects.create_user("nobody", password="x" * 12)
+    assert titles(audience_for(nobody), "project", "title") == {"public-almaty", "public-astana"}
+
+
+@pytest.mark.django_db
+def test_the_audience_key_separates_whoever_reads_something_else(world):
+    keys = {role: audience(world, role, False).key for role in ROLES}
+    assert keys["analyst"] == keys["admin"] == keys["astana_planner"] == keys["almaty_planner"]
+    assert len({keys["anonymous"], keys["almaty_akimat"], keys["astana_akimat"], keys["analyst"]}) == 4
+    assert audience(world, "admin", True).key == keys["anonymous"]
+    assert connection.vendor == "postgresql"

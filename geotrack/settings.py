@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "geotrack.core.middleware.BodySizeLimitMiddleware",
     "geotrack.core.middleware.PrivateApiCacheMiddleware",
-    "geotrack.core.middleware.FrameAncestorsMiddleware",
+    "geotrack.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "geotrack.site.context_processors.site",
             ],
+            # {% csp_nonce %} and |nonced in every template (geotrack/core/csp.py).
+            "builtins": ["geotrack.core.templatetags.csp"],
         },
     },
 ]

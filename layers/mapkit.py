@@ -6,6 +6,7 @@ offline networks. Map pages are assembled in layers/maps.py and layers/imagery_m
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import folium
@@ -13,10 +14,12 @@ from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium.template import Template
 
+from geotrack.core.csp import NONCE_PLACEHOLDER
+
+_INLINE_SCRIPT = re.compile(r"<script>")  # folium's own inline blocks: exactly "<script>", no attributes
 _MAP_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
 _MAP_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css"), ("geotrack_map_css", "geotrack/map.css")]
 
@@ -30,18 +33,15 @@ PLUGIN_ASSETS = {
     ),
     "Fullscreen": ([("fullscreen_js", "vendor/leaflet-fullscreen/Control.FullScreen.js")],
                    [("fullscreen_css", "vendor/leaflet-fullscreen/Control.FullScreen.css")]),
-    "MeasureControl": ([("leaflet_measure_js", "vendor/leaflet-measure/leaflet-measure.{language}.js")],
-                       [("leaflet_measure_css", "vendor/leaflet-measure/leaflet-measure.css")]),
     "Draw": ([("leaflet_draw_js", "vendor/leaflet-draw/leaflet.draw.js")],
              [("leaflet_draw_css", "vendor/leaflet-draw/leaflet.draw.css")]),
 }
 
 
 def localise(element, kind: str | None = None):
-    """Point a folium plugin's assets at our own static files (in the page's language where they have one)."""
+    """Point a folium plugin's assets at our own static files."""
     js, css = PLUGIN_ASSETS[kind or type(element).__name__]
-    language = {"kk": "ru", "ru": "ru"}.get((get_language() or "en")[:2], "en")  # leaflet-measure has no kk
-    element.default_js = [(name, static(path.format(language=language))) for name, path in js]
+    element.default_js = [(name, static(path)) for name, path in js]
     element.default_css = [(name, static(path)) for name, path in css]
     return element
 
@@ -109,10 +109,15 @@ class RenderedMap:
 
 
 def render_map(fmap: folium.Map) -> RenderedMap:
+    """Render a map into its pieces; folium's inline scripts carry the CSP nonce placeholder.
+
+    Pages fill the placeholder per response (`{{ map.header|nonced:request }}`), and put
+    `map.script` inside `<script nonce="{% csp_nonce %}">` (geotrack/core/csp.py).
+    """
     root = fmap.get_root()
     root.render()
     return RenderedMap(
-        header=mark_safe(root.header.render()),
+        header=mark_safe(_INLINE_SCRIPT.sub(f'<script nonce="{NONCE_PLACEHOLDER}">', root.header.render())),
         html=mark_safe(root.html.render()),
         script=mark_safe(root.script.render()),
         name=fmap.get_name(),

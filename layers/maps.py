@@ -15,7 +15,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin
-from folium.plugins import Draw, Fullscreen, MarkerCluster, MeasureControl, VectorGridProtobuf
+from folium.plugins import Draw, Fullscreen, MarkerCluster, VectorGridProtobuf
 from folium.template import Template
 
 from geotrack.core.links import url_template
@@ -103,6 +103,31 @@ class EditorWiring(JSCSSMixin, MacroElement):
         self.default_js = [("geotrack_editor", static("geotrack/editor.js"))]
 
 
+class MeasureTool(JSCSSMixin, MacroElement):
+    """Distances and areas measured on the map (geotrack/measure.js: no eval, keyboard buttons)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geotrack.measure({{ this._parent.get_name() }}, {{ this.labels|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MeasureTool"
+        self.labels = measure_labels()
+        self.default_js = [("geotrack_measure", static("geotrack/measure.js"))]
+
+
+def measure_labels() -> dict[str, str]:
+    return {"measure": _("Measure distances and areas"), "start": _("Start"), "finish": _("Finish"),
+            "cancel": _("Cancel"), "hint": _("Measure a distance or an area."),
+            "clickPoints": _("Click points on the map, then Finish."), "distance": _("Distance"), "area": _("Area"),
+            "km": _("km"), "m": _("m"), "ha": _("ha"), "sqm": _("m²")}
+
+
 @dataclass(frozen=True)
 class MapOptions:
     """What one map page shows. URLs carry ?scope=public on embeds."""
@@ -162,8 +187,7 @@ def overview_map(options: MapOptions) -> RenderedMap:
     progress_legend().add_to(fmap)
     health_legend().add_to(fmap)
     localise(Fullscreen(position="topleft")).add_to(fmap)
-    localise(MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters",
-                            primary_area_unit="hectares", secondary_area_unit="sqmeters")).add_to(fmap)
+    MeasureTool().add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return render_map(fmap)
 

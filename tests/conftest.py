@@ -111,7 +111,10 @@ class WatchedPage:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-US")
+    # Playwright's wait_for_function compiles its predicate with eval, which our Content-Security-Policy
+    # forbids; behaviour tests bypass the policy, and tests/security/test_stored_script.py loads every
+    # page under it and asserts that nothing of ours is blocked.
+    context = browser.new_context(locale="en-US", bypass_csp=True)
     watched = WatchedPage(context.new_page())
     yield watched
     context.close()

@@ -24,7 +24,6 @@ VENDOR_DIRS: dict[str, str] = {
     "vendor/leaflet-draw": "leaflet-draw/dist",
     "vendor/leaflet-compare": "leaflet-compare/dist",
     "vendor/markercluster": "leaflet.markercluster/dist",
-    "vendor/leaflet-measure": "leaflet-measure/dist",
     "vendor/vectorgrid": "leaflet.vectorgrid/dist",
     "vendor/chartjs": "chart.js/dist",
     "vendor/hls": "hls.js/dist",

@@ -50,18 +50,3 @@ class PrivateApiCacheMiddleware:
         view_class = getattr(view_func, "cls", None)
         request._geotrack_api_view = isinstance(view_class, type) and issubclass(view_class, APIView)
         return None
-
-
-class FrameAncestorsMiddleware:
-    """Pages stay unframeable (CSP frame-ancestors 'none' beside X-Frame-Options: DENY).
-
-    Embeds set their own policy and are exempt from X-Frame-Options.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-        return response

@@ -49,6 +49,6 @@ def _page(request: HttpRequest, template: str, options: MapOptions, **context) -
 def _embed(request: HttpRequest, options: MapOptions, *, title: str | None) -> HttpResponse:
     """Public data only, frameable from any site, cacheable, no admin or editing assets."""
     response = render(request, "maps/embed.html", {"map": overview_map(options), "title": title})
-    response["Content-Security-Policy"] = "frame-ancestors *"
+    response.csp_frame_ancestors = "*"  # the only pages any site may frame (geotrack/core/csp.py)
     response["Cache-Control"] = "public, max-age=300"
     return response

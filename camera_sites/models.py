@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from geotrack.core.validators import stream_url as stream_url_validator
 from projects.models import Project, valid_geometry
 
 
@@ -17,7 +18,7 @@ class Camera(models.Model):
     range_m = models.FloatField(_("range, metres"), default=300)
     # The geodesic cone computed from location, bearing, angle and range.
     fov = models.PolygonField(_("field of view"), srid=4326, null=True, blank=True)
-    stream_url = models.CharField(_("stream URL"), max_length=500, blank=True,
+    stream_url = models.CharField(_("stream URL"), max_length=500, blank=True, validators=[stream_url_validator],
                                   help_text=_("HLS (.m3u8) plays in the page; RTSP is shown as a link."))
     is_public = models.BooleanField(_("public"), default=False)
     public_delay_minutes = models.PositiveIntegerField(_("public delay, minutes"), default=0)

@@ -158,7 +158,7 @@ def _snapshot_names(camera_id: int, now: dt.datetime, extension: str) -> tuple[s
 
 
 def snapshot_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime | None = None,
-                    now: dt.datetime | None = None) -> Snapshot:
+                    now: dt.datetime | None = None, declared_name: str = "") -> Snapshot:
     """Check, clean and store a device's snapshot with its thumbnail; all or nothing."""
     now = now or timezone.now()
     config = settings.GEOTRACK
@@ -168,7 +168,7 @@ def snapshot_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime | N
     _check_rate(camera, now, interval)  # cheap early answer before decoding anything
     captured_at = _captured_at(captured_at, now)
     try:
-        prepared = snapshot_image_prepare(data=data, max_pixels=config["SNAPSHOT_MAX_PIXELS"],
+        prepared = snapshot_image_prepare(data=data, max_pixels=config["SNAPSHOT_MAX_PIXELS"], declared_name=declared_name,
                                           thumbnail_px=config["SNAPSHOT_THUMBNAIL_PX"])
     except ImageRejected as exc:
         raise SnapshotRejected(exc.message, exc.status_code) from exc

@@ -144,7 +144,8 @@ class SnapshotCollection(generics.ListAPIView):
         upload = SnapshotUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
-            snapshot = services.snapshot_ingest(camera=request.auth, data=upload.validated_data["image"].read(),
+            image = upload.validated_data["image"]
+            snapshot = services.snapshot_ingest(camera=request.auth, data=image.read(), declared_name=image.name or "",
                                                 captured_at=upload.validated_data.get("captured_at"))
         except services.SnapshotRejected as exc:
             if exc.status_code == 429:

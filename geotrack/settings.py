@@ -214,6 +214,8 @@ GEOTRACK = {
     "BODY_LIMITS": {
         "camera-snapshots": env_int("SNAPSHOT_MAX_BYTES", 8 * 1024 * 1024),
         "imagery-list": env_int("IMAGERY_MAX_BYTES", 2 * 1024 * 1024 * 1024),
+        "layers_imagery_add": env_int("IMAGERY_MAX_BYTES", 2 * 1024 * 1024 * 1024),  # the admin's upload
+        "layers_imagery_change": env_int("IMAGERY_MAX_BYTES", 2 * 1024 * 1024 * 1024),
         "import-projects": env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024),
         "project-report": env_int("REPORT_MAX_BODY_BYTES", 110 * 1024 * 1024),
         "default": env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024),

@@ -31,7 +31,7 @@ class ImageryAdminForm(forms.ModelForm):
         except imagery_services.ImageryRejected as exc:
             self.add_error("upload", str(exc))
         except imagery_services.rasters.RasterError as exc:
-            self.staged.unlink(missing_ok=True)
+            imagery_services.discard_staged(self.staged)
             self.add_error("upload", str(exc))
         return cleaned
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import folium
 from branca.element import MacroElement
 from django.templatetags.static import static
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -50,8 +51,10 @@ def native_zoom(imagery: Imagery) -> int:
 
 def _tile_layer(imagery: Imagery, *, show: bool) -> folium.TileLayer:
     # bounds: Leaflet never asks for tiles outside the footprint, which would be 404s.
+    # Leaflet writes a layer's name (layer control) and attribution with innerHTML: both are escaped.
     return folium.TileLayer(
-        tiles=tile_url(imagery), attr=imagery.source, name=layer_name(imagery), overlay=True, show=show,
+        tiles=tile_url(imagery), attr=escape(imagery.source), name=escape(layer_name(imagery)), overlay=True,
+        show=show,
         max_native_zoom=native_zoom(imagery), max_zoom=22, bounds=footprint_bounds(imagery),
     )
 

@@ -35,6 +35,9 @@ _SENTINEL_2 = ["B1 Coastal", "B2 Blue", "B3 Green", "B4 Red", "B5 Red edge 1", "
                "B8 NIR", "B8A Narrow NIR", "B9 Water vapour", "B11 SWIR1", "B12 SWIR2"]
 
 
+ACCEPTED_SUFFIXES = (".tif", ".tiff")
+
+
 class ImageryRejected(Exception):
     """An upload that cannot become imagery; status 413 for size, else 400."""
 
@@ -81,7 +84,12 @@ def imagery_stage(*, upload: UploadedFile | Path) -> Path:
     size = upload.stat().st_size if isinstance(upload, Path) else upload.size
     if size > limit:
         raise ImageryRejected(f"The file is {size} bytes; the limit is {limit} bytes.", status=413)
-    staged = _folder("incoming") / f"{uuid.uuid4().hex}.upload"
+    name = upload.name if isinstance(upload, Path) else (upload.name or "")
+    if Path(name).suffix and Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
+        raise ImageryRejected(f"Unsupported file type {Path(name).suffix}; upload a GeoTIFF or a Cloud-Optimised "
+                              f"GeoTIFF ({', '.join(ACCEPTED_SUFFIXES)}).")
+    # A folder of its own: nothing else lies beside the upload for GDAL to take as a sidecar.
+    staged = _folder(f"incoming/{uuid.uuid4().hex}") / "upload.tif"
     if isinstance(upload, Path):
         shutil.copyfile(upload, staged)
     else:
@@ -89,6 +97,12 @@ def imagery_stage(*, upload: UploadedFile | Path) -> Path:
             for chunk in upload.chunks():
                 handle.write(chunk)
     return staged
+
+
+def discard_staged(staged: Path) -> None:
+    """Remove a staged upload and its folder."""
+    staged.unlink(missing_ok=True)
+    shutil.rmtree(staged.parent, ignore_errors=True)
 
 
 def band_profile(count: int, descriptions: list[str], source: str) -> tuple[list[str], list[int]]:
@@ -121,7 +135,7 @@ def imagery_submit(*, staged: Path, fields: ImageryFields, filename: str = "") -
     try:
         info = rasters.raster_inspect(staged, limits=imagery_limits())
     except rasters.RasterError as exc:
-        staged.unlink(missing_ok=True)
+        discard_staged(staged)
         raise ImageryRejected(str(exc), status=413 if isinstance(exc, rasters.TooLarge) else 400) from exc
     source = fields.source or guess_source(filename) or "Unknown sensor"
     acquired_on = fields.acquired_on or _tiff_date(info.acquired) or timezone.localdate()
@@ -158,7 +172,7 @@ def imagery_ingest(*, imagery_id: int, staged: Path, quiet: bool = True) -> Imag
         imagery.refresh_from_db()
         return imagery
     finally:
-        staged.unlink(missing_ok=True)
+        discard_staged(staged)
     return imagery
 
 

@@ -32,6 +32,14 @@ from shapely.geometry import box, mapping, shape
 # Read-side GDAL options: do not list sibling files on open, which costs a
 # directory scan per tile on local folders and a LIST request on object stores.
 GDAL_READ_ENV = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128}
+# Uploads are opened with the one driver their format names (GeoTIFF; a COG is a GeoTIFF), after their
+# signature is checked, and GDAL may follow nothing inside them: no raw-file bands in VRTs (there are
+# no VRTs: the driver list excludes them, this is a second lock), no network file systems, no HTTP.
+UPLOAD_DRIVERS = ["GTiff"]
+TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF, both byte orders
+UPLOAD_ENV = {**GDAL_READ_ENV, "GDAL_VRT_ENABLE_RAWRASTERBAND": "NO",
+              "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".geotrack-no-network", "GDAL_HTTP_PROXY": "127.0.0.1:9",
+              "GDAL_HTTP_MAX_RETRY": "0", "GTIFF_REPORT_COMPD_CS": "NO"}
 SUPPORTED_DTYPES = frozenset({"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"})
 # Blocks of 256 px match the 256 px web tiles, so one tile of a web-optimised COG is
 # one block per band at native zoom (rio-cogeo's Python call would default to 512).
@@ -84,10 +92,23 @@ class RasterInfo:
     acquired: str  # TIFFTAG_DATETIME or ""
 
 
+class NotAGeoTiff(NotARaster):
+    pass
+
+
+def check_signature(path: str | Path) -> None:
+    """The upload must be what it says: a TIFF (classic or BigTIFF), whatever its name."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head not in TIFF_SIGNATURES:
+        raise NotAGeoTiff("The file is not a GeoTIFF; upload a GeoTIFF or a Cloud-Optimised GeoTIFF.")
+
+
 def raster_inspect(path: str | Path, *, limits: Limits) -> RasterInfo:
-    """Open a raster and check it can become a COG; raise a RasterError saying why not."""
+    """Open an uploaded raster (GeoTIFF only) and check it can become a COG; raise a RasterError saying why not."""
+    check_signature(path)
     try:
-        with rasterio.Env(**GDAL_READ_ENV), rasterio.open(path) as dataset:
+        with rasterio.Env(**UPLOAD_ENV), rasterio.open(path, driver=UPLOAD_DRIVERS) as dataset:
             _check(dataset, limits)
             _probe(dataset)
             return RasterInfo(
@@ -154,7 +175,8 @@ def cog_write(source: str | Path, destination: str, *, workdir: Path, quiet: boo
     profile = {**cog_profiles.get("deflate"), "blockxsize": COG_BLOCK_SIZE, "blockysize": COG_BLOCK_SIZE}
     try:
         Path(partial).parent.mkdir(parents=True, exist_ok=True)
-        with rasterio.Env(**GDAL_READ_ENV), rasterio.open(source) as dataset:
+        check_signature(source)
+        with rasterio.Env(**UPLOAD_ENV), rasterio.open(source, driver=UPLOAD_DRIVERS) as dataset:
             cog_translate(dataset, partial, profile, tms=WEB_MERCATOR, add_mask=True, resampling="bilinear",
                           nodata=_margin_nodata(dataset),
                           overview_resampling="average", zoom_level_strategy="upper", quiet=quiet,

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from geotrack.core.validators import web_url
+
 ALLOWED_GEOMETRY_TYPES = (
     "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
 )
@@ -215,7 +217,7 @@ class Project(models.Model):
     financial_progress = models.DecimalField(_("financial progress, %"), max_digits=5, decimal_places=2, default=0)
     last_report_at = models.DateTimeField(_("last progress report"), null=True, blank=True)
     is_public = models.BooleanField(_("public"), default=False)
-    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True, validators=[web_url])
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = {"JPEG": "jpg", "PNG": "png"}
+# What a file's name may say it is, and which decoder that names: Pillow opens an upload with that
+# decoder only, never with whichever of its many plugins recognises the bytes.
+DECLARED = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
 
@@ -33,15 +36,26 @@ class PreparedImage:
     height: int
 
 
-def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
-    """Open, check format and size from the header, verify, and return a fully loaded image."""
+def _decoders(declared_name: str) -> list[str]:
+    suffix = ("." + declared_name.rsplit(".", 1)[-1].lower()) if "." in declared_name else ""
+    if not suffix:
+        return list(FORMATS)
+    if suffix not in DECLARED:
+        raise ImageRejected(f"Only JPEG and PNG are accepted ({', '.join(DECLARED)}), not {suffix}.")
+    return [DECLARED[suffix]]
+
+
+def _open_checked(data: bytes, max_pixels: int, declared_name: str = "") -> Image.Image:
+    """Open with the declared format's decoder only, check size from the header, verify, and load fully."""
+    decoders = _decoders(declared_name)
     with warnings.catch_warnings():
         # Our own pixel cap (below) decides; Pillow's bomb warning would only be noise.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            header = Image.open(io.BytesIO(data))
+            header = Image.open(io.BytesIO(data), formats=decoders)
         except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-            raise ImageRejected("The file is not a JPEG or PNG image.") from exc
+            what = " or ".join(decoders)
+            raise ImageRejected(f"The file is not a {what} image.") from exc
         if header.format not in FORMATS:
             raise ImageRejected(f"Only JPEG and PNG are accepted, not {header.format}.")
         width, height = header.size
@@ -49,16 +63,20 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
             raise ImageRejected(f"The image has {width}x{height} pixels; the limit is {max_pixels} pixels.", 413)
         try:
             header.verify()  # checks the structure (PNG CRCs, JPEG markers)
-            image = Image.open(io.BytesIO(data))  # verify() leaves the image unusable
+            image = Image.open(io.BytesIO(data), formats=decoders)  # verify() leaves the image unusable
             image.load()  # decodes every pixel: a truncated or corrupt file fails here
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
             raise ImageRejected("The image is damaged or truncated.") from exc
     return image
 
 
-def snapshot_image_prepare(*, data: bytes, max_pixels: int, thumbnail_px: int) -> PreparedImage:
-    """Decode an upload and re-encode it without metadata (EXIF, GPS, text chunks), plus a thumbnail."""
-    image = _open_checked(data, max_pixels)
+def snapshot_image_prepare(*, data: bytes, max_pixels: int, thumbnail_px: int,
+                           declared_name: str = "") -> PreparedImage:
+    """Decode an upload and re-encode it without metadata (EXIF, GPS, text chunks), plus a thumbnail.
+
+    declared_name: the upload's file name; its suffix names the one decoder the bytes must satisfy.
+    """
+    image = _open_checked(data, max_pixels, declared_name)
     source_format = image.format
     # Apply the EXIF orientation before dropping EXIF, so the picture stays upright.
     image = ImageOps.exif_transpose(image)

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 from django.db import connection
 
+from geotrack.core.spreadsheets import neutralise_csv_file
 from layers.exports.layers import LayerQuery
 
 
@@ -99,6 +100,8 @@ def write_file(query: LayerQuery, export_format: str, folder: Path, *, timeout: 
         return _write_shapefile_zip(query, folder, target, timeout=timeout)
     run_ogr2ogr(["-f", spec.driver, str(target), pg_connection_string(), "-sql", _layer_sql(query, export_format),
                  "-nln", query.name, "-a_srs", "EPSG:4326", *spec.options], timeout=timeout)
+    if export_format == "csv":
+        neutralise_csv_file(target)  # titles that would run as formulas in a spreadsheet (OWASP)
     return target
 
 

@@ -57,6 +57,7 @@ def _prepare_photos(files) -> list[PreparedImage]:
                 "name": upload.name, "mb": limits["REPORT_PHOTO_MAX_BYTES"] // 2 ** 20})
         try:
             prepared.append(snapshot_image_prepare(data=upload.read(), max_pixels=limits["REPORT_PHOTO_MAX_PIXELS"],
+                                                   declared_name=upload.name or "",
                                                    thumbnail_px=320))
         except ImageRejected as exc:
             raise ValidationError(f"{upload.name}: {exc.message}") from exc

@@ -20,9 +20,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from layers.palette import HEALTH_COLOURS, NO_DATA_COLOUR, PROGRESS_STEPS, health_labels, progress_colour
+from geotrack.core.spreadsheets import as_text_cells, neutralise
 from geotrack.site.reports.data import RoadmapReport
 from geotrack.site.reports.svg import Bar, bar_chart_svg, region_map_svg
+from layers.palette import HEALTH_COLOURS, NO_DATA_COLOUR, PROGRESS_STEPS, health_labels, progress_colour
 
 CSV_COLUMNS = ("number", "title", "section", "agency", "deadline", "health", "progress", "project_count",
                "health_since", "progress_since", "progress_delta")
@@ -90,7 +91,7 @@ def render_csv(report: RoadmapReport) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for item in report.items:
-        writer.writerow([_text(item[column]) for column in CSV_COLUMNS])
+        writer.writerow([neutralise(_text(item[column])) for column in CSV_COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -155,6 +156,7 @@ def render_xlsx(report: RoadmapReport) -> bytes:
         worksheet.append(sheet.headers)
         for row in sheet.rows:
             worksheet.append(row)
+        as_text_cells(worksheet)  # a title such as "=HYPERLINK(...)" stays text (geotrack/core/spreadsheets.py)
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
         worksheet.freeze_panes = "A2"

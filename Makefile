@@ -79,6 +79,7 @@ worker: migrate
 	@$(PY) -m geotrack.lib.procs start-worker
 	@$(MANAGE) camera_status_sweep --enqueue 60
 	@$(MANAGE) progress_monthly --enqueue 300
+	@$(MANAGE) sweep_generated --enqueue 3600
 
 # Demo cameras post snapshots and heartbeats to the server (DEMO_CAMERAS=0 turns this off).
 simulator: migrate

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from camera_sites.timelapse import camera_timelapse_export, timelapse_until
 from camera_sites.views import visible_camera
+from geotrack.core.jobs import job_owner, start_job
 from projects.access import audience_of
 
 
@@ -35,9 +36,9 @@ def _visible_result(request: Request, pk: int, result_id):
     if len(result.args) < 2 or result.task.module_path != camera_timelapse_export.module_path:
         raise Http404
     camera_id, until_iso = result.args[:2]
-    # An export made for a signed-in caller may hold snapshots still inside the public delay.
-    if camera_id != camera.pk or dt.datetime.fromisoformat(until_iso) > timelapse_until(
-            audience=audience_of(request), camera=camera):
+    # Only whoever started it, and only while they may still read everything it holds.
+    if (not request.user.is_authenticated or job_owner(result) != request.user.pk or camera_id != camera.pk
+            or dt.datetime.fromisoformat(until_iso) > timelapse_until(audience=audience_of(request), camera=camera)):
         raise Http404
     return result
 
@@ -45,10 +46,10 @@ def _visible_result(request: Request, pk: int, result_id):
 class TimelapseExportCreate(APIView):
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        """Start rendering this camera's time-lapse (the last 30 days) as a GIF in the background."""
+        """Start rendering this camera's time-lapse (the last 30 days) as a GIF in the background (signed in)."""
         camera = visible_camera(request, pk)
         until = timelapse_until(audience=audience_of(request), camera=camera)
-        result = camera_timelapse_export.enqueue(camera.pk, until.isoformat())
+        result = start_job(request.user, camera_timelapse_export, camera.pk, until.isoformat())
         url = _status_url(camera.pk, result.id)
         return Response({"status": result.status, "status_url": url}, status=status.HTTP_202_ACCEPTED,
                         headers={"Location": url})

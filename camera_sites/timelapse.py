@@ -59,7 +59,8 @@ def timelapse_frames(*, audience: Audience, camera: Camera, days: int = 30, per_
 
 
 @task()
-def camera_timelapse_export(camera_id: int, until_iso: str, days: int = 30, per_day: int = 24) -> str:
+def camera_timelapse_export(camera_id: int, until_iso: str, days: int = 30, per_day: int = 24, *,
+                            owner_id: int | None = None) -> str:
     """Render the time-lapse as an animated GIF of thumbnails; return its storage name."""
     camera = Camera.objects.get(pk=camera_id)
     rows = _frame_rows(camera=camera, until=dt.datetime.fromisoformat(until_iso), days=days, per_day=per_day)

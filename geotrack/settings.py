@@ -6,6 +6,7 @@ generated SECRET_KEY, the local cluster and the default media folder.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -164,6 +165,16 @@ MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Behind a TLS-terminating reverse proxy (deploy/): SECURE_SSL=1 makes cookies secure, sends HSTS,
+# trusts the proxy's X-Forwarded-Proto and redirects plain HTTP (health probes excepted).
+SECURE_SSL = env_bool("SECURE_SSL", False)
+if SECURE_SSL:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the browser editor reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
@@ -182,7 +193,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None, "AUTO_REFRESH": False}
+# API tokens expire (TOKEN_TTL_HOURS) and a user holds at most TOKEN_LIMIT_PER_USER at once; a user
+# lists and revokes their own at /api/auth/tokens/.
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": dt.timedelta(hours=env_int("TOKEN_TTL_HOURS", 24 * 30)),
+             "TOKEN_LIMIT_PER_USER": env_int("TOKEN_LIMIT_PER_USER", 10), "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "geotrack API",
     "DESCRIPTION": "Projects, regions, roadmap items and cameras of Kazakhstan's 2023-2029 programme.",
@@ -261,6 +275,25 @@ GEOTRACK = {
     "ALERT_STALE_DAYS": env_int("ALERT_STALE_DAYS", 60),
     "ALERT_CAMERA_DAYS": env_int("ALERT_CAMERA_DAYS", 3),
     "ALERT_LIMIT": env_int("ALERT_LIMIT", 500),
+    # Rate limits (count per seconds), counted in PostgreSQL so they hold across processes and nodes
+    # (geotrack/core/throttle.py): sign-in and tokens per address and per username (failures only,
+    # so a real user is never locked out for longer than the window), and expensive reads per caller.
+    "RATE_LIMITS": {
+        "login-ip": (env_int("LOGIN_RATE_IP", 20), 60),
+        "login-user": (env_int("LOGIN_FAILURES_USER", 10), 900),
+        "login-user-ip": (env_int("LOGIN_FAILURES_USER_IP", 5), 300),
+        "export": (env_int("EXPORT_RATE", 30), 3600),
+        "oc4ids": (env_int("OC4IDS_RATE", 10), 3600),
+        "report-pdf": (env_int("REPORT_PDF_RATE", 20), 3600),
+        "as-of": (env_int("AS_OF_RATE", 60), 3600),
+        "jobs": (env_int("JOB_START_RATE", 30), 3600),
+    },
+    "TRUST_X_FORWARDED_FOR": env_bool("TRUST_X_FORWARDED_FOR", False),
+    # Background work a signed-in user may have queued or running at once, and how long its files stay.
+    "MAX_JOBS_PER_USER": env_int("MAX_JOBS_PER_USER", 3),
+    "GENERATED_FILES_RETENTION_HOURS": env_int("GENERATED_FILES_RETENTION_HOURS", 24 * 7),
+    # Synchronous exports running at once over all processes; beyond, 429 with Retry-After.
+    "EXPORT_CONCURRENCY": env_int("EXPORT_CONCURRENCY", 4),
 }
 
 LOGGING = {

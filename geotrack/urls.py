@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from geotrack.site.accounts import ThrottledLoginView
+
 api = [
     path("", include("projects.urls")),
     path("", include("camera_sites.urls")),
@@ -20,7 +22,7 @@ urlpatterns = [
     path("", include("layers.urls")),
     path("ogc/", include("layers.ogc.urls")),
     path("", include("geotrack.site.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -101,7 +101,7 @@ def check_signature(path: str | Path) -> None:
     with open(path, "rb") as handle:
         head = handle.read(4)
     if head not in TIFF_SIGNATURES:
-        raise NotAGeoTiff("The file is not a GeoTIFF; upload a GeoTIFF or a Cloud-Optimised GeoTIFF.")
+        raise NotAGeoTiff("The file is not a readable GeoTIFF; upload a GeoTIFF or a Cloud-Optimised GeoTIFF.")
 
 
 def raster_inspect(path: str | Path, *, limits: Limits) -> RasterInfo:

@@ -60,6 +60,12 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "recorded_at", "author", "superseded_by"]
         extra_kwargs = {"reported_at": {"required": False}}
 
+    def to_representation(self, instance):
+        report = super().to_representation(instance)
+        if not self.context.get("show_authors"):
+            report["author"] = None  # who wrote a report is for signed-in callers only
+        return report
+
     def validate_reported_at(self, value):
         if value > timezone.now() + timezone.timedelta(minutes=5):
             raise serializers.ValidationError(_("A progress report cannot be dated in the future."))
@@ -118,7 +124,8 @@ class ProjectSerializer(StrictFieldsMixin, GeoFeatureModelSerializer):
         feature["properties"]["roadmap_items"] = RoadmapItemBriefSerializer(
             instance.roadmap_items.all(), many=True).data
         latest = instance.progress_reports.filter(superseded_by__isnull=True).first()
-        feature["properties"]["latest_progress"] = ProgressReportSerializer(latest).data if latest else None
+        feature["properties"]["latest_progress"] = ProgressReportSerializer(
+            latest, context=self.context).data if latest else None
         return feature
 
     def validate(self, attrs):

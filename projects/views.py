@@ -52,9 +52,15 @@ def visible_project(request: Request, pk: int) -> Project:
     return get_object_or_404(queryset, pk=pk)
 
 
-def project_response(project: Project, status_code: int = 200) -> Response:
+def author_context(request: Request) -> dict:
+    """Authors' usernames are shown to signed-in callers only (never to the public or with ?scope=public)."""
+    return {"show_authors": audience_of(request).authenticated}
+
+
+def project_response(request: Request, project: Project, status_code: int = 200) -> Response:
     project = Project.objects.annotate(health=health_expression()).get(pk=project.pk)
-    response = Response(ProjectSerializer(project).data, status=status_code, content_type=GEOJSON)
+    response = Response(ProjectSerializer(project, context=author_context(request)).data, status=status_code,
+                        content_type=GEOJSON)
     response["ETag"] = services.project_etag(project)
     return response
 
@@ -82,7 +88,7 @@ class ProjectList(APIView):
             project = services.project_create(data=serializer.validated_data, user=request.user)
         except services.OutOfScope as exc:
             raise exceptions.PermissionDenied("The project lies outside your regions.") from exc
-        return project_response(project, status.HTTP_201_CREATED)
+        return project_response(request, project, status.HTTP_201_CREATED)
 
 
 class ProjectDetail(APIView):
@@ -95,7 +101,7 @@ class ProjectDetail(APIView):
         etag = services.project_etag(project)
         if request.headers.get("If-None-Match") in {etag, f"W/{etag}"}:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return project_response(project)
+        return project_response(request, project)
 
     def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=False)
@@ -124,7 +130,7 @@ class ProjectDetail(APIView):
             raise PreconditionFailed() from exc
         except services.OutOfScope as exc:
             raise exceptions.PermissionDenied("The change would move the project outside your regions.") from exc
-        return project_response(project)
+        return project_response(request, project)
 
 
 class ProjectProgress(generics.ListAPIView):
@@ -133,6 +139,9 @@ class ProjectProgress(generics.ListAPIView):
     serializer_class = ProgressReportSerializer
     pagination_class = ListPagination
     queryset = ProgressReport.objects.none()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **author_context(self.request)}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -152,7 +161,8 @@ class ProjectProgress(generics.ListAPIView):
         if supersedes is not None and supersedes.project_id != project.pk:
             raise exceptions.ValidationError({"supersedes": ["That report belongs to another project."]})
         report = services.progress_report_add(project=project, author=request.user, **serializer.validated_data)
-        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(ProgressReportSerializer(report, context=author_context(request)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class RegionList(APIView):

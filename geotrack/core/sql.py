@@ -113,6 +113,12 @@ class Sql:
             cursor.execute(self.text, self.params)
             return cursor.fetchall()
 
+    def execute(self) -> int:
+        """Run a statement that returns no rows; return how many rows it touched."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.text, self.params)
+            return cursor.rowcount
+
     def value(self):
         """The first column of the first row."""
         return self.fetchone()[0]

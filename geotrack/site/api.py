@@ -4,13 +4,13 @@ from __future__ import annotations
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponseNotModified, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from knox.views import LoginView as KnoxLoginView
 from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
@@ -20,6 +20,8 @@ from rest_framework.views import APIView
 
 from geotrack.core.changes import change_version
 from geotrack.core.params import choice, parse_as_of
+from geotrack.core.throttle import limit_caller
+from geotrack.site.accounts import ThrottledBasicAuthentication
 from geotrack.site.alerts import SEVERITY, alerts_for
 from geotrack.site.dashboard import dashboard_summary
 from projects.access import audience_of
@@ -49,7 +51,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 class TokenLoginView(KnoxLoginView):
     """POST with HTTP Basic credentials to get a new API token, shown once; knox stores only its hash."""
 
-    authentication_classes = [BasicAuthentication]
+    authentication_classes = [ThrottledBasicAuthentication]
 
 
 @extend_schema_view(post=extend_schema(request=None, responses={204: None}))
@@ -89,6 +91,8 @@ class AlertList(APIView):
         wanted = {"kind": choice(params.get("kind"), "kind", tuple(SEVERITY)),
                   "region": params.get("region"), "agency": params.get("agency")}
         as_of = parse_as_of(params.get("as_of"))
+        if as_of is not None:
+            limit_caller(request, "as-of", _("Too many queries of past days; wait a while and try again."))
         alerts = [alert for alert in alerts_for(audience=audience_of(request), as_of=as_of)
                   if all(not value or alert[key] == value for key, value in wanted.items())]
         return Response({"count": len(alerts), "results": alerts})

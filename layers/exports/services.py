@@ -38,12 +38,12 @@ def exports_root() -> Path:
 
 
 @task()
-def export_in_background(user_id: int | None, layer: str, export_format: str, query: str) -> str:
+def export_in_background(layer: str, export_format: str, query: str, *, owner_id: int) -> str:
     """Write an export under MEDIA_ROOT/exports/<uuid>/ and return its path relative to that folder.
 
-    The user's visibility is applied when the worker runs the export, as of then.
+    The owner's visibility is applied when the worker runs the export, as of then.
     """
-    user = get_user_model().objects.get(pk=user_id) if user_id is not None else AnonymousUser()
+    user = get_user_model().objects.filter(pk=owner_id).first() or AnonymousUser()
     query = QueryDict(query)
     path, folder = export_to_temp(audience=audience_from(user, query), layer=layer, export_format=export_format,
                                   query=query)

@@ -11,10 +11,14 @@ from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from geotrack.core.concurrency import NoFreeSlot, slot
+from geotrack.core.jobs import job_owner, start_job
+from geotrack.core.throttle import CallerThrottle
 from layers.exports.gdal import FORMATS
 from layers.exports.layers import LAYERS, layer_count, layer_query
 from layers.exports.oc4ids import oc4ids_package
@@ -35,9 +39,13 @@ def _base_url(request: Request) -> str:
 class LayerExport(APIView):
     """One layer in one GDAL format, with the API's filters and the caller's visibility.
 
-    Up to EXPORT_SYNC_MAX features the file comes back at once; above, the export runs in
-    the background and the answer is 202 with a status URL.
+    Up to EXPORT_SYNC_MAX features the file comes back at once (at most EXPORT_CONCURRENCY at a time
+    over all processes, else 429); above, the export runs in the background for signed-in callers and
+    the answer is 202 with a status URL. Exports are rate-limited per caller (RATE_LIMITS["export"]).
     """
+
+    throttle_classes = [CallerThrottle]
+    throttle_limit = "export"
 
     @extend_schema(parameters=FILTERS, responses={
         (200, "application/octet-stream"): OpenApiTypes.BINARY,
@@ -48,13 +56,18 @@ class LayerExport(APIView):
         audience = audience_of(request)
         query = layer_query(layer=layer, audience=audience, query=request.query_params)
         if layer_count(query) > settings.GEOTRACK["EXPORT_SYNC_MAX"]:
-            user_id = request.user.pk if request.user.is_authenticated else None
-            job = export_in_background.enqueue(user_id, layer, export_format, request.query_params.urlencode())
+            job = start_job(request.user, export_in_background, layer, export_format,
+                            request.query_params.urlencode())
             url = request.build_absolute_uri(reverse("export-job", args=[job.id]))
             return JsonResponse({"status": "queued", "status_url": url}, status=status.HTTP_202_ACCEPTED,
                                 headers={"Location": url})
-        path, folder = export_to_temp(audience=audience, layer=layer, export_format=export_format,
-                                      query=request.query_params)
+        try:
+            with slot("sync-export", settings.GEOTRACK["EXPORT_CONCURRENCY"]):
+                path, folder = export_to_temp(audience=audience, layer=layer, export_format=export_format,
+                                              query=request.query_params)
+        except NoFreeSlot:
+            raise exceptions.Throttled(wait=10, detail=_(
+                "Every export slot is busy; try again in a few seconds.")) from None
         handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
         shutil.rmtree(folder)  # the open handle keeps the data readable until the response is sent
         return FileResponse(handle, as_attachment=True, filename=export_filename(layer, export_format),
@@ -67,8 +80,7 @@ def _job(request: Request, job_id: str):
         job = export_in_background.get_result(str(job_id))
     except (TaskResultDoesNotExist, TaskResultMismatch, ValueError) as exc:
         raise Http404 from exc
-    owner = job.args[0] if job.args else None
-    if owner != (request.user.pk if request.user.is_authenticated else None):
+    if not request.user.is_authenticated or job_owner(job) != request.user.pk:
         raise Http404
     return job
 
@@ -79,7 +91,7 @@ class ExportJob(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, job_id: str) -> JsonResponse:
         job = _job(request, job_id)
-        body = {"status": str(job.status).lower(), "layer": job.args[1], "format": job.args[2]}
+        body = {"status": str(job.status).lower(), "layer": job.args[0], "format": job.args[1]}
         if job.status == TaskResultStatus.SUCCESSFUL:
             body["download_url"] = request.build_absolute_uri(reverse("export-job-file", args=[job_id]))
         elif job.status == TaskResultStatus.FAILED:
@@ -99,11 +111,14 @@ class ExportJobFile(APIView):
         if exports_root().resolve() not in path.parents or not path.is_file():
             raise Http404
         return FileResponse(open(path, "rb"), as_attachment=True, filename=Path(path).name,  # noqa: SIM115
-                            content_type=FORMATS[job.args[2]].content_type)
+                            content_type=FORMATS[job.args[1]].content_type)
 
 
 class Oc4idsExport(APIView):
-    """An OC4IDS 0.9.5 project package of the projects the caller may see."""
+    """An OC4IDS 0.9.5 project package of the projects the caller may see (rate-limited per caller)."""
+
+    throttle_classes = [CallerThrottle]
+    throttle_limit = "oc4ids"
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> JsonResponse:

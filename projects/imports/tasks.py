@@ -12,9 +12,9 @@ from projects.imports.services import projects_import
 
 
 @task()
-def import_in_background(user_id: int, path: str, mapping: dict, crs: str | None, dry_run: bool) -> dict:
+def import_in_background(path: str, mapping: dict, crs: str | None, dry_run: bool, *, owner_id: int) -> dict:
     """Import a saved upload and return the report; the upload is removed afterwards."""
-    user = get_user_model().objects.get(pk=user_id)
+    user = get_user_model().objects.get(pk=owner_id)
     try:
         report = projects_import(path=Path(path), user=user, mapping=mapping, crs=crs, dry_run=dry_run)
         return report.as_dict()

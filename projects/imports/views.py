@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geotrack.core.jobs import job_owner, start_job
 from projects.imports.reader import SUFFIXES, ImportFileError, feature_count
 from projects.imports.services import parse_mapping, projects_import
 from projects.imports.tasks import import_in_background
@@ -86,7 +87,11 @@ class ImportProjects(APIView):
         kept = Path(settings.MEDIA_ROOT) / "imports" / uuid.uuid4().hex / path.name
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), kept)
-        job = import_in_background.enqueue(request.user.pk, str(kept), mapping, crs, dry_run)
+        try:
+            job = start_job(request.user, import_in_background, str(kept), mapping, crs, dry_run)
+        except Exception:
+            shutil.rmtree(kept.parent, ignore_errors=True)  # refused: nothing stays behind
+            raise
         url = request.build_absolute_uri(reverse("import-job", args=[job.id]))
         return Response({"detail": "The import runs in the background.", "status": "queued", "status_url": url},
                         status=status.HTTP_202_ACCEPTED, headers={"Location": url})
@@ -101,7 +106,7 @@ class ImportJob(APIView):
             job = import_in_background.get_result(str(job_id))
         except (TaskResultDoesNotExist, TaskResultMismatch, ValueError) as exc:
             raise Http404 from exc
-        if not request.user.is_authenticated or job.args[0] != request.user.pk:
+        if not request.user.is_authenticated or job_owner(job) != request.user.pk:
             raise Http404
         body = {"status": str(job.status).lower()}
         if job.status == TaskResultStatus.SUCCESSFUL:

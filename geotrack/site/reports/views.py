@@ -12,6 +12,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from geotrack.core.throttle import limit_caller
 from projects.access import audience_of
 from projects.health import health_today
 from projects.models import Agency, Region
@@ -45,6 +46,10 @@ class RoadmapReportView(APIView):
         if fmt not in FORMATS:
             raise exceptions.NotFound(_("No such report format: use html, pdf, csv or xlsx."))
         params = report_params(request.query_params)
+        if fmt == "pdf":
+            limit_caller(request, "report-pdf", _("Too many PDF reports; wait a while and try again."))
+        if params.as_of < health_today() or request.query_params.get("since"):
+            limit_caller(request, "as-of", _("Too many reports of past days; wait a while and try again."))
         report = roadmap_report(audience=audience_of(request), params=params)
         if fmt == "html":
             response = _page(request, report)

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from camera_sites import services
+from camera_sites import openapi, services  # noqa: F401 - openapi registers the device scheme
 from camera_sites.authentication import DeviceTokenAuthentication, IsThisCamerasDevice
 from camera_sites.models import Camera, Snapshot
 from camera_sites.permissions import can_manage_camera_at
@@ -53,7 +53,8 @@ class CameraList(APIView):
 
     serializer_class = CameraWriteSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("bbox", str), OpenApiParameter("project", int)],
+    @extend_schema(operation_id="cameras_list", parameters=[OpenApiParameter("bbox", str),
+                                                           OpenApiParameter("project", int)],
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
         bbox = parse_bbox(request.query_params.get("bbox"))
@@ -76,7 +77,7 @@ class CameraDetail(APIView):
 
     serializer_class = CameraWriteSerializer
 
-    @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="cameras_retrieve", responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
         return camera_feature(request, visible_camera(request, pk))
 

@@ -27,3 +27,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "geotrack.site.errors.bad_request"
+handler403 = "geotrack.site.errors.permission_denied"
+handler404 = "geotrack.site.errors.not_found"
+handler500 = "geotrack.site.errors.server_error"

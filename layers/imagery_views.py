@@ -49,7 +49,7 @@ class ImageryList(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(parameters=[OpenApiParameter("project", int), OpenApiParameter("status", str,
+    @extend_schema(operation_id="imagery_list", parameters=[OpenApiParameter("project", int), OpenApiParameter("status", str,
                                                                                   enum=Imagery.Status.values)],
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
@@ -88,7 +88,7 @@ class ImageryList(APIView):
 class ImageryDetail(APIView):
     """One image as a GeoJSON Feature: its ingest status (pending, processing, ready, failed) and error."""
 
-    @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="imagery_retrieve", responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
         audience = audience_of(request)
         imagery = get_object_or_404(imagery_visible_to(audience=audience), pk=pk)
@@ -98,8 +98,9 @@ class ImageryDetail(APIView):
 class EvidenceList(APIView):
     """Ground-change evidence beside reported progress; `flagged=true` lists "check on site" only."""
 
-    @extend_schema(parameters=[OpenApiParameter("flagged", bool), OpenApiParameter("project", int)],
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[OpenApiParameter("flagged", str, enum=["true", "false"]),
+                               OpenApiParameter("project", int)],
+                   responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request: Request) -> Response:
         flagged = choice(request.query_params.get("flagged"), "flagged", ("true", "false"))
         project = object_id(request.query_params.get("project"), "project")

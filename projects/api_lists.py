@@ -5,6 +5,7 @@ from django.db.models import Count
 from django_filters import rest_framework as filters
 from rest_framework import generics
 
+from geotrack.core.filters import StrictFilterSet
 from geotrack.core.pagination import ListPagination
 from projects.access import audience_of
 from projects.health import HEALTH_VALUES
@@ -13,7 +14,7 @@ from projects.selectors import roadmap_item_status
 from projects.serializers import AgencySerializer, RoadmapItemSerializer
 
 
-class RoadmapItemFilter(filters.FilterSet):
+class RoadmapItemFilter(StrictFilterSet):
     agency = filters.ModelChoiceFilter(queryset=Agency.objects.all(), to_field_name="code")
     section = filters.ChoiceFilter(choices=RoadmapItem.Section.choices)
     deadline_after = filters.DateFilter(field_name="deadline", lookup_expr="gte")
@@ -44,7 +45,7 @@ class RoadmapItemList(generics.ListAPIView):
         return {**context, "status": roadmap_item_status(audience=audience_of(self.request))}
 
 
-class AgencyFilter(filters.FilterSet):
+class AgencyFilter(StrictFilterSet):
     kind = filters.ChoiceFilter(choices=Agency.Kind.choices)
     region = filters.CharFilter(field_name="region__iso_code")
 

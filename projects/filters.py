@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
+from geotrack.core.filters import StrictFilterSet
 from geotrack.core.params import BadParameter, parse_bbox
 from projects.health import HEALTH_VALUES, health_expression
 from projects.models import Agency, Project, ProjectRegion, Region, RoadmapItem
@@ -27,7 +28,7 @@ class BBoxFilter(filters.Filter):
         return queryset.filter(geom__intersects=value) if value else queryset
 
 
-class ProjectFilter(filters.FilterSet):
+class ProjectFilter(StrictFilterSet):
     bbox = BBoxFilter(help_text="minlon,minlat,maxlon,maxlat (EPSG:4326)")
     region = filters.ModelChoiceFilter(queryset=Region.objects.all(), to_field_name="iso_code",
                                        method="filter_region", help_text="ISO 3166-2 code, e.g. KZ-75")

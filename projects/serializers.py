@@ -30,7 +30,7 @@ class ProjectGeometryField(serializers.Field):
 
 class AgencySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    region = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="iso_code", read_only=True, allow_null=True)
 
     class Meta:
         model = Agency
@@ -134,6 +134,17 @@ class ProjectSerializer(StrictFieldsMixin, GeoFeatureModelSerializer):
         if start and end and end < start:
             raise serializers.ValidationError({"planned_end": [_("The planned end must not be before the planned start.")]})
         return attrs
+
+
+class ProjectFeatureSerializer(ProjectSerializer):
+    """What a project looks like when read (its agency and roadmap items as objects): the OpenAPI document's."""
+
+    agency = AgencySerializer(read_only=True)
+    roadmap_items = RoadmapItemBriefSerializer(many=True, read_only=True)
+    latest_progress = ProgressReportSerializer(read_only=True, allow_null=True)
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "latest_progress"]
 
 
 class RoadmapItemSerializer(serializers.ModelSerializer):

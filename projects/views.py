@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +26,7 @@ from projects.models import ProgressReport, Project, RoadmapItem
 from projects.pagination import geojson_page
 from projects.permissions import can_create_projects, can_edit_project, can_report_progress
 from projects.selectors import regions_geojson
-from projects.serializers import ProgressReportSerializer, ProjectSerializer
+from projects.serializers import ProgressReportSerializer, ProjectFeatureSerializer, ProjectSerializer
 
 GEOJSON = "application/geo+json"
 
@@ -69,6 +70,7 @@ class ProjectList(APIView):
     """Projects as a GeoJSON FeatureCollection, built in PostGIS. POST creates one."""
 
     serializer_class = ProjectSerializer
+    parser_classes = [JSONParser]  # a project is a GeoJSON Feature: JSON only
 
     @extend_schema(operation_id="projects_list", parameters=LIST_PARAMETERS,
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
@@ -79,7 +81,7 @@ class ProjectList(APIView):
         body = geojson_page(request, queryset=filterset.qs, page=page_params(request.query_params))
         return HttpResponse(body, content_type=GEOJSON)
 
-    @extend_schema(request=ProjectSerializer, responses={201: ProjectSerializer})
+    @extend_schema(request=ProjectSerializer, responses={(201, GEOJSON): ProjectFeatureSerializer})
     def post(self, request: Request) -> Response:
         require(request, can_create_projects(request.user))
         serializer = ProjectSerializer(data=request.data)
@@ -95,7 +97,9 @@ class ProjectDetail(APIView):
     """One project as a GeoJSON Feature, with an ETag. Writes honour If-Match (412 when stale)."""
 
     serializer_class = ProjectSerializer
+    parser_classes = [JSONParser]
 
+    @extend_schema(responses={(200, GEOJSON): ProjectFeatureSerializer, 304: None})
     def get(self, request: Request, pk: int) -> Response:
         project = visible_project(request, pk)
         etag = services.project_etag(project)
@@ -103,12 +107,15 @@ class ProjectDetail(APIView):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return project_response(request, project)
 
+    @extend_schema(request=ProjectSerializer, responses={(200, GEOJSON): ProjectFeatureSerializer})
     def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=False)
 
+    @extend_schema(request=ProjectSerializer, responses={(200, GEOJSON): ProjectFeatureSerializer})
     def patch(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=True)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         project = visible_project(request, pk)
         require(request, can_edit_project(request.user, project))
@@ -138,6 +145,7 @@ class ProjectProgress(generics.ListAPIView):
 
     serializer_class = ProgressReportSerializer
     pagination_class = ListPagination
+    parser_classes = [JSONParser]
     queryset = ProgressReport.objects.none()
 
     def get_serializer_context(self):

@@ -14,9 +14,17 @@ MAX_PAGE = 1_000_000_000
 
 
 class ListPagination(PageNumberPagination):
+    """Page-number pagination whose page_size, when given, must be a whole number (else 400)."""
+
     page_size = 200
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        if self.page_size_query_param in request.query_params:
+            return whole_number(request.query_params[self.page_size_query_param], self.page_size_query_param,
+                                low=1, high=self.max_page_size)
+        return self.page_size
 
 
 @dataclass(frozen=True)

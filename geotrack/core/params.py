@@ -63,10 +63,21 @@ def parse_bbox(value: str | None, name: str = "bbox") -> Polygon | None:
     return bbox
 
 
+def _absent(value: str | None, name: str, allow_blank: bool) -> bool:
+    """Whether a parameter was left out; present but empty is an error unless the caller allows it (HTML forms)."""
+    if value is None:
+        return True
+    if value == "":
+        if allow_blank:
+            return True
+        raise BadParameter(name, _("Give a value, or leave the parameter out."))
+    return False
+
+
 def whole_number(value: str | None, name: str, *, default: int | None = None, low: int | None = None,
-                 high: int | None = None) -> int | None:
-    """A whole number within [low, high]; empty gives the default."""
-    if value is None or value == "":
+                 high: int | None = None, allow_blank: bool = False) -> int | None:
+    """A whole number within [low, high]; left out gives the default."""
+    if _absent(value, name, allow_blank):
         return default
     text = value.strip()
     if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 20:
@@ -84,13 +95,13 @@ def whole_number(value: str | None, name: str, *, default: int | None = None, lo
 
 
 def object_id(value: str | None, name: str) -> int | None:
-    """An object id given as a parameter (?project=12); empty means none."""
+    """An object id given as a parameter (?project=12); left out means none."""
     return whole_number(value, name, low=1)
 
 
-def parse_day(value: str | None, name: str) -> dt.date | None:
-    """A date as YYYY-MM-DD; empty means none."""
-    if not value:
+def parse_day(value: str | None, name: str, *, allow_blank: bool = False) -> dt.date | None:
+    """A date as YYYY-MM-DD; left out means none."""
+    if _absent(value, name, allow_blank):
         return None
     try:
         return dt.date.fromisoformat(value)
@@ -98,9 +109,9 @@ def parse_day(value: str | None, name: str) -> dt.date | None:
         raise BadParameter(name, _("Use a date as YYYY-MM-DD.")) from exc
 
 
-def parse_as_of(value: str | None, name: str = "as_of") -> dt.date | None:
+def parse_as_of(value: str | None, name: str = "as_of", *, allow_blank: bool = False) -> dt.date | None:
     """A past or present day (YYYY-MM-DD), or None for today."""
-    day = parse_day(value, name)
+    day = parse_day(value, name, allow_blank=allow_blank)
     if day is None:
         return None
     today = local_today()
@@ -109,9 +120,10 @@ def parse_as_of(value: str | None, name: str = "as_of") -> dt.date | None:
     return None if day == today else day
 
 
-def choice(value: str | None, name: str, allowed, *, default: str | None = None) -> str | None:
-    """One of the allowed values; empty gives the default."""
-    if value is None or value == "":
+def choice(value: str | None, name: str, allowed, *, default: str | None = None,
+           allow_blank: bool = False) -> str | None:
+    """One of the allowed values; left out gives the default."""
+    if _absent(value, name, allow_blank):
         return default
     if value not in allowed:
         raise BadParameter(name, _("Use one of: %(allowed)s.") % {"allowed": ", ".join(allowed)})

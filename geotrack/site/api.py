@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from geotrack.core.changes import change_version
 from geotrack.core.params import choice, parse_as_of
 from geotrack.core.throttle import limit_caller
+from geotrack.site import openapi  # noqa: F401 - registers the throttled Basic scheme
 from geotrack.site.accounts import ThrottledBasicAuthentication
 from geotrack.site.alerts import SEVERITY, alerts_for
 from geotrack.site.dashboard import dashboard_summary

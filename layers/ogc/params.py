@@ -11,6 +11,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from geotrack.core.params import BadParameter, whole_number
+
 # The API's own project filters, under the same names (CONTRACT.md, /api/projects/).
 PROJECT_FILTERS = ("bbox", "status", "region", "sector", "agency", "health", "roadmap_item", "q")
 
@@ -25,17 +27,15 @@ class ItemsQuery:
     filters: QueryDict  # the projects API's filter parameters
 
 
+# An offset beyond this is refused (400): PostgreSQL's OFFSET is a bigint, and no collection is larger.
+MAX_OFFSET = 10 ** 12
+
+
 def _whole_number(query: QueryDict, name: str, default: int, low: int) -> int:
-    raw = query.get(name, "")
-    if raw == "":
-        return default
     try:
-        value = int(raw)
-    except ValueError as exc:
-        raise exceptions.ValidationError({name: [_("%(name)s must be a whole number.") % {"name": name}]}) from exc
-    if value < low:
-        raise exceptions.ValidationError({name: [_("%(name)s must be at least %(low)d.") % {"name": name, "low": low}]})
-    return value
+        return whole_number(query.get(name), name, default=default, low=low, high=MAX_OFFSET, allow_blank=True)
+    except BadParameter as exc:
+        raise exceptions.ValidationError(exc.errors) from exc
 
 
 def _bbox(raw: str | None) -> str | None:

@@ -109,7 +109,7 @@ def month_before(day: dt.date) -> dt.date:
 
 def _day(value: str | None, name: str) -> dt.date | None:
     """A past or present day, with parse_as_of's rules, reported under the parameter's own name."""
-    day = parse_as_of(value, name)
+    day = parse_as_of(value, name, allow_blank=True)  # the report's own form sends empty fields
     return day or (health_today() if value else None)
 
 

@@ -33,9 +33,10 @@ from shapely.geometry import box, mapping, shape
 # directory scan per tile on local folders and a LIST request on object stores.
 GDAL_READ_ENV = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128}
 # Uploads are opened with the one driver their format names (GeoTIFF; a COG is a GeoTIFF), after their
-# signature is checked, and GDAL may follow nothing inside them: no raw-file bands in VRTs (there are
-# no VRTs: the driver list excludes them, this is a second lock), no network file systems, no HTTP.
-UPLOAD_DRIVERS = ["GTiff"]
+# signature is checked, and GDAL may follow nothing inside them: no VRT (the allowed-driver list holds
+# GTiff alone; GDAL_VRT_ENABLE_RAWRASTERBAND=NO is set too, but the rasterio wheel's GDAL 3.10 was
+# measured to ignore it, so the driver list is the lock), no network file systems, no HTTP.
+UPLOAD_DRIVER = "GTiff"  # rasterio opens with this one driver only (GDALOpenEx's allowed drivers)
 TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF, both byte orders
 UPLOAD_ENV = {**GDAL_READ_ENV, "GDAL_VRT_ENABLE_RAWRASTERBAND": "NO",
               "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".geotrack-no-network", "GDAL_HTTP_PROXY": "127.0.0.1:9",
@@ -108,7 +109,7 @@ def raster_inspect(path: str | Path, *, limits: Limits) -> RasterInfo:
     """Open an uploaded raster (GeoTIFF only) and check it can become a COG; raise a RasterError saying why not."""
     check_signature(path)
     try:
-        with rasterio.Env(**UPLOAD_ENV), rasterio.open(path, driver=UPLOAD_DRIVERS) as dataset:
+        with rasterio.Env(**UPLOAD_ENV), rasterio.open(path, driver=UPLOAD_DRIVER) as dataset:
             _check(dataset, limits)
             _probe(dataset)
             return RasterInfo(
@@ -176,7 +177,7 @@ def cog_write(source: str | Path, destination: str, *, workdir: Path, quiet: boo
     try:
         Path(partial).parent.mkdir(parents=True, exist_ok=True)
         check_signature(source)
-        with rasterio.Env(**UPLOAD_ENV), rasterio.open(source, driver=UPLOAD_DRIVERS) as dataset:
+        with rasterio.Env(**UPLOAD_ENV), rasterio.open(source, driver=UPLOAD_DRIVER) as dataset:
             cog_translate(dataset, partial, profile, tms=WEB_MERCATOR, add_mask=True, resampling="bilinear",
                           nodata=_margin_nodata(dataset),
                           overview_resampling="average", zoom_level_strategy="upper", quiet=quiet,

@@ -133,7 +133,7 @@ def test_an_oversized_body_gets_413(api, cameras, settings):
 
 def test_too_many_pixels_gets_413(api, cameras, settings):
     settings.GEOTRACK = {**settings.GEOTRACK, "SNAPSHOT_MAX_PIXELS": 100_000}
-    response = post_snapshot(api, cameras["a"].pk, cameras["token_a"], image_bytes("PNG", (1000, 1000)))
+    response = post_snapshot(api, cameras["a"].pk, cameras["token_a"], image_bytes("PNG", (1000, 1000)), name="s.png")
     assert response.status_code == 413
     assert "pixels" in response.json()["detail"]
     assert_nothing_stored(settings)

@@ -125,9 +125,17 @@ def test_the_command_refuses_it_too(settings, tmp_path, listener, regions):
     assert_nothing_stored(settings)
 
 
-def test_gdal_is_configured_to_follow_nothing_in_an_upload():
-    assert rasters.UPLOAD_DRIVERS == ["GTiff"]
-    assert rasters.UPLOAD_ENV["GDAL_VRT_ENABLE_RAWRASTERBAND"] == "NO"
+def test_the_one_driver_refuses_a_vrt_even_past_the_signature_check(tmp_path):
+    """Two locks: the signature check, and rasterio's allowed-driver list of GTiff alone."""
+    import rasterio
+
+    hostile = tmp_path / "passwd.tif"
+    hostile.write_text(PASSWD_VRT)
+    with pytest.raises(rasterio.errors.RasterioIOError):
+        with rasterio.Env(**rasters.UPLOAD_ENV), rasterio.open(hostile, driver=rasters.UPLOAD_DRIVER):
+            pass
+    with rasterio.open(hostile) as unprotected:  # what GDAL alone would have done
+        assert unprotected.driver == "VRT" and bytes(unprotected.read(1)[0][:5]) == b"root:"
     assert rasters.UPLOAD_ENV["GDAL_DISABLE_READDIR_ON_OPEN"] == "EMPTY_DIR"
     assert imagery_services.ACCEPTED_SUFFIXES == (".tif", ".tiff")
 

@@ -113,6 +113,10 @@ TEMPLATES = [
 if env_str("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL"))}
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    # The application's role is no superuser: test databases are copied from a template in which
+    # the cluster's superuser created the extensions (README, "Database role").
+    if env_str("TEST_DATABASE_TEMPLATE"):
+        DATABASES["default"]["TEST"] = {"TEMPLATE": env_str("TEST_DATABASE_TEMPLATE")}
 else:
     DATABASES = {"default": localdb.database_settings()}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 300)

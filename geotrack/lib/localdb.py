@@ -6,6 +6,13 @@ derived from the checkout's absolute path, so two checkouts never share a
 cluster. The server listens only on a unix socket in that folder: no TCP port is
 taken, so it never collides with a system PostgreSQL on 5432 or another checkout.
 
+Roles: the cluster's superuser ``postgres`` only sets things up (roles, extensions,
+the test template); the application connects as ``geotrack``, an ordinary role with
+CREATEDB (so the test runner can make its own database) that owns the database
+``geotrack``. It cannot read server files, run programs through COPY, or create
+untrusted extensions. Extensions are made by the superuser in the database and in
+``geotrack_template``, the template the test databases are copied from.
+
 Run as ``python -m geotrack.lib.localdb start|stop|status|env``. This module needs
 no Django, because the Makefile calls it before Django can be configured.
 """
@@ -22,7 +29,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 STATE_ROOT = Path(os.environ.get("GEOTRACK_STATE_ROOT", "/var/lib/geotrack"))
 DB_NAME = "geotrack"
-DB_USER = "postgres"
+DB_USER = "geotrack"  # the application's own role: not a superuser, owns DB_NAME
+SUPERUSER = "postgres"  # set-up only (roles, extensions, templates)
+TEMPLATE_DB = "geotrack_template"  # test databases are copied from it (extensions included)
+EXTENSIONS = ("postgis", "pg_trgm")
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
@@ -80,7 +90,7 @@ def init() -> bool:
     os.chmod(data_dir(), 0o700)
     # C.UTF-8 makes ILIKE and upper()/lower() work on Cyrillic and Kazakh letters.
     _as_postgres(
-        str(PG_BIN / "initdb"), "-D", str(data_dir()), "-U", DB_USER, "--auth=trust",
+        str(PG_BIN / "initdb"), "-D", str(data_dir()), "-U", SUPERUSER, "--auth=trust",
         "--encoding=UTF8", "--locale=C.UTF-8", capture=True,
     )
     with open(data_dir() / "postgresql.conf", "a") as conf:
@@ -109,12 +119,47 @@ def start() -> None:
     print(f"geotrack: local PostGIS cluster {verb}, socket {socket_dir()}")
 
 
+def _psql(database: str, sql: str) -> str:
+    command = [str(PG_BIN / "psql"), "-h", str(socket_dir()), "-U", SUPERUSER, "-d", database,
+               "-v", "ON_ERROR_STOP=1", "-tAc", sql]
+    return subprocess.run(command, check=True, text=True, capture_output=True).stdout.strip()
+
+
+# Objects made before the application had its own role (owned by the superuser) are handed to it;
+# objects that belong to an extension (spatial_ref_sys, ...) stay with the superuser.
+_REASSIGN_SQL = """
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN
+    SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relowner = 'postgres'::regrole AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                      AND d.deptype = 'e')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                      AND c.relkind = 'S' AND d.deptype IN ('a', 'i'))  -- a column's sequence follows its table
+  LOOP
+    EXECUTE format('ALTER %s %s OWNER TO geotrack',
+                   CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                  WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.name);
+  END LOOP;
+END $$;
+"""
+
+
 def _ensure_database() -> None:
-    psql = [str(PG_BIN / "psql"), "-h", str(socket_dir()), "-U", DB_USER, "-d", "postgres", "-tAc"]
-    exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
-                            check=True, text=True, capture_output=True).stdout.strip()
-    if exists != "1":
-        subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], check=True, capture_output=True)
+    """Roles, the application's database and the test template; idempotent, as the superuser."""
+    if _psql("postgres", f"SELECT 1 FROM pg_roles WHERE rolname = '{DB_USER}'") != "1":
+        _psql("postgres", f'CREATE ROLE "{DB_USER}" LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION')
+    for database, owner in ((DB_NAME, DB_USER), (TEMPLATE_DB, SUPERUSER)):
+        if _psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{database}'") != "1":
+            _psql("postgres", f'CREATE DATABASE "{database}" OWNER "{owner}"')
+        _psql("postgres", f'ALTER DATABASE "{database}" OWNER TO "{owner}"')
+        for extension in EXTENSIONS:
+            _psql(database, f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
+    _psql("postgres", f'ALTER DATABASE "{TEMPLATE_DB}" IS_TEMPLATE true')
+    _psql(DB_NAME, _REASSIGN_SQL)
 
 
 def stop() -> None:
@@ -147,6 +192,7 @@ def database_settings() -> dict:
         "USER": DB_USER,
         "HOST": str(socket_dir()),
         "PORT": "",
+        "TEST": {"TEMPLATE": TEMPLATE_DB},
     }
 
 

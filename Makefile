@@ -75,6 +75,8 @@ demo: migrate
 
 ## --- serving -------------------------------------------------------------------
 
+# The worker (WORKERS=n for several) runs under our supervisor, which restarts it if it dies
+# (geotrack/lib/procs.py); it reconnects by itself when the database comes back.
 worker: migrate
 	@$(PY) -m geotrack.lib.procs start-worker
 	@$(MANAGE) camera_status_sweep --enqueue 60
@@ -85,9 +87,13 @@ worker: migrate
 simulator: migrate
 	@$(PY) -m geotrack.lib.procs start-simulator
 
+# prometheus-client's multiprocess mode: every gunicorn worker and background worker writes its
+# samples under $(STATE)/metrics and /metrics sums them (deploy/gunicorn.conf.py marks dead workers).
 serve:
 	@echo "geotrack: serving on http://$(HOST):$(PORT)/  (make stop to stop)"
-	@exec $(VENV)/bin/gunicorn geotrack.wsgi -b $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 8 \
+	@mkdir -p "$(STATE)/metrics"
+	@PROMETHEUS_MULTIPROC_DIR="$(STATE)/metrics" exec $(VENV)/bin/gunicorn geotrack.wsgi -c deploy/gunicorn.conf.py \
+		-b $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 8 \
 		--pid "$(STATE)/gunicorn-$(PORT).pid" --control-socket "$(STATE)/gunicorn-$(PORT).ctl" \
 		--access-logfile - --graceful-timeout 5
 

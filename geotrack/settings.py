@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "geotrack.core.requestid.RequestIdMiddleware",
+    "geotrack.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "geotrack.core.middleware.BodySizeLimitMiddleware",
     "geotrack.core.middleware.PrivateApiCacheMiddleware",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that its process_exception sees a view's lost database first (geotrack/core/faults.py).
+    "geotrack.core.faults.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "geotrack.urls"
@@ -300,13 +304,28 @@ GEOTRACK = {
     "GENERATED_FILES_RETENTION_HOURS": env_int("GENERATED_FILES_RETENTION_HOURS", 24 * 7),
     # Synchronous exports running at once over all processes; beyond, 429 with Retry-After.
     "EXPORT_CONCURRENCY": env_int("EXPORT_CONCURRENCY", 4),
+    # Operations (README, "Operations"): what a 503 tells callers to wait while the database is away;
+    # the worker's heartbeat, when it counts as lost, and its reconnection backoff; what /readyz accepts.
+    "UNAVAILABLE_RETRY_AFTER_S": env_int("UNAVAILABLE_RETRY_AFTER_S", 5),
+    "WORKER_HEARTBEAT_S": env_float("WORKER_HEARTBEAT_S", 5.0),
+    "WORKER_STALE_S": env_float("WORKER_STALE_S", 30.0),
+    "WORKER_MAX_BACKOFF_S": env_float("WORKER_MAX_BACKOFF_S", 10.0),
+    "WORKER_HEARTBEAT_FILE": env_str("WORKER_HEARTBEAT_FILE", ""),
+    "READY_MAX_JOB_AGE_S": env_int("READY_MAX_JOB_AGE_S", 600),
 }
 
+# Logs: JSON lines on stderr, each with the request id (geotrack/core/requestid.py); LOG_FORMAT=text
+# for people reading a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "geotrack.core.requestid.RequestIdFilter"}},
+    "formatters": {"json": {"()": "geotrack.core.requestid.JsonLogFormatter"},
+                   "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "text" if env_str("LOG_FORMAT", "json") == "text" else "json"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"geotrack": {"level": env_str("GEOTRACK_LOG_LEVEL", "INFO")}},
 }
 
 # gis.W001: GDAL 3.6 cannot block file access from SpatialReference(). geotrack

@@ -8,6 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from geotrack.core import requestid
 from geotrack.core.params import BadParameter
 
 
@@ -50,6 +51,7 @@ def exception_handler(exc, context):
     else:
         message = detail.get("detail", detail) if isinstance(detail, dict) else detail
         body = {"detail": message, "errors": {}}
+    body["request_id"] = requestid.current()
     return Response(body, status=response.status_code, headers=_headers(response))
 
 
@@ -59,7 +61,8 @@ def _headers(response: Response) -> dict:
 
 def json_error(detail: str, status_code: int, errors: dict | None = None) -> JsonResponse:
     """The same error shape, for plain Django views and middleware."""
-    return JsonResponse({"detail": detail, "errors": errors or {}}, status=status_code)
+    return JsonResponse({"detail": detail, "errors": errors or {}, "request_id": requestid.current()},
+                        status=status_code)
 
 
 def bad_parameter_response(exc: BadParameter) -> JsonResponse:

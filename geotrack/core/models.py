@@ -14,3 +14,17 @@ class RateCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_window_unique")]
         indexes = [models.Index(fields=["window_start"])]
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running background worker, touched every few seconds (geotrack/core/worker.py).
+
+    /readyz calls the workers alive when a beat is fresh; a job left RUNNING by a worker whose beat
+    went stale is put back in the queue by the next worker that looks.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=200)
+    pid = models.IntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)

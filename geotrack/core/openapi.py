@@ -11,6 +11,7 @@ ERROR_SCHEMA = {
     "properties": {
         "detail": {"type": "string", "description": "What was wrong, in words."},
         "errors": {"type": "object", "additionalProperties": True, "description": "Per field or parameter."},
+        "request_id": {"type": "string", "nullable": True, "description": "The request's id (X-Request-ID), as in the logs."},
     },
     "required": ["detail"],
 }

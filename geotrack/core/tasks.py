@@ -23,3 +23,14 @@ def enqueue_again(task_function, repeat_seconds: int) -> None:
         return
     if not DBTaskResult.objects.ready().filter(task_path=task_function.module_path).exists():
         task_function.using(run_after=timezone.now() + dt.timedelta(seconds=repeat_seconds)).enqueue(repeat_seconds)
+
+
+@task()
+def hold_database(seconds: float) -> str:
+    """Keep a database connection busy for `seconds` (operations tests: a job running through an outage).
+
+    Idempotent: it writes nothing, so running it again after a lost connection is harmless.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(%s)", [float(seconds)])
+    return "held"

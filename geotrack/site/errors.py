@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from geotrack.core.errors import json_error
+from geotrack.core.faults import response_for_current_exception
 
 
 def wants_html(request) -> bool:
@@ -23,6 +24,9 @@ def not_found(request, exception=None) -> HttpResponse:
 
 
 def server_error(request) -> HttpResponse:
+    # A database that went away is no failure of ours: 503 JSON with Retry-After, even for browsers.
+    if unavailable := response_for_current_exception():
+        return unavailable
     if wants_html(request):
         return render(request, "errors/500.html", status=500)
     return json_error(_("The server failed to answer; the failure was logged."), 500)

@@ -3,13 +3,15 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from geotrack.site import api
+from geotrack.site import api, health
 from geotrack.site.pages import cameras, home, imagery, maps, projects, reporting, roadmap
 from geotrack.site.reports.views import RoadmapReportView
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", api.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics_view, name="metrics"),
     # Pages without our <link rel="icon"> (admin, API docs) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("geotrack/favicon.svg"), permanent=True)),
     path("map/", maps.national_map_page, name="map"),

@@ -16,6 +16,10 @@ every kind and every role. Nothing outside this module decides who sees what.
 The rule, in words:
 - planners, analysts and admins read everything that is live;
 - akimats read what is public, and what relates to one of their regions;
+- ministries and akimats read what concerns a roadmap item or an instruction for which one of
+  their agencies is responsible or co-executor (an akimat's agency is the akimat of its region),
+  and the projects linked to such items or run by those agencies;
+- the coordinator (the headquarters' secretariat) reads everything, as planners do;
 - everyone else (anonymous callers, embeds, signed-in users without a role) reads what
   is public; snapshots only once the camera's public delay has passed.
 Objects that belong to another (a snapshot to its camera, a photo to its report) are
@@ -29,12 +33,15 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from geotrack.core.sql import TRUE, Sql
-from projects.models import Profile, Project, ProjectRegion, Region
+from projects.models import Agency, Profile, Project, ProjectRegion, Region
 
-NATIONAL_ROLES = frozenset({Profile.Role.PLANNER, Profile.Role.ANALYST, Profile.Role.ADMIN})
+NATIONAL_ROLES = frozenset({Profile.Role.PLANNER, Profile.Role.ANALYST, Profile.Role.ADMIN,
+                            Profile.Role.COORDINATOR})
+AGENCY_ROLES = frozenset({Profile.Role.MINISTRY, Profile.Role.AKIMAT})
 
 
 # --- the vocabulary of rules -------------------------------------------------------------------------
@@ -83,6 +90,61 @@ class InsideRegions:
                    f"AND ST_Intersects({alias}_ir.boundary, {alias}.{self.column}))", {"access_regions": region_ids})
 
 
+# An item or instruction is "bound" to an agency that is responsible for it or one of its co-executors.
+_ITEM_IDS = ("SELECT bi.id FROM projects_roadmapitem bi WHERE bi.agency_id = ANY(%(access_agencies)s) "
+             "OR EXISTS (SELECT 1 FROM projects_roadmapitem_co_executors bc WHERE bc.roadmapitem_id = bi.id "
+             "AND bc.agency_id = ANY(%(access_agencies)s))")
+_INSTRUCTION_IDS = ("SELECT bn.id FROM execution_instruction bn WHERE bn.agency_id = ANY(%(access_agencies)s) "
+                    "OR EXISTS (SELECT 1 FROM execution_instruction_co_executors bx WHERE bx.instruction_id = bn.id "
+                    "AND bx.agency_id = ANY(%(access_agencies)s))")
+BOUND_IDS = {
+    # the column holds a roadmap item's id
+    "item": _ITEM_IDS,
+    # the column holds an instruction's id
+    "instruction": _INSTRUCTION_IDS,
+    # the column holds a meeting's id: a meeting that issued an instruction bound to the agency
+    "meeting": f"SELECT bm.meeting_id FROM execution_instruction bm WHERE bm.id IN ({_INSTRUCTION_IDS})",
+    # the column holds a project's id: a project linked to an item bound to the agency
+    "project": f"SELECT bl.project_id FROM projects_project_roadmap_items bl WHERE bl.roadmapitem_id IN ({_ITEM_IDS})",
+}
+
+
+@dataclass(frozen=True)
+class BoundAgencies:
+    """The object concerns a roadmap item, instruction, meeting or project bound to the caller's agencies.
+
+    `via` names what `column` holds (a key of BOUND_IDS). Both forms use the same SQL text.
+    only_role: the link reads for this role only (akimats read projects by their regions, as before).
+    """
+
+    column: str
+    via: str
+    only_role: str | None = None
+
+    def ids(self, agency_ids: list[int]) -> Sql:
+        return Sql(BOUND_IDS[self.via], {"access_agencies": agency_ids})
+
+    def q(self, prefix: str, agency_ids: list[int]) -> Q:
+        return Q(**{f"{prefix}{self.column}__in": RawSQL(*self.ids(agency_ids).positional_form())})
+
+    def sql(self, alias: str, agency_ids: list[int]) -> Sql:
+        return Sql(f"{alias}.{self.column} IN ({{ids}})").format(ids=self.ids(agency_ids))
+
+
+@dataclass(frozen=True)
+class AgencyColumn:
+    """The object names its agency in a column (a project run by the agency)."""
+
+    column: str
+    only_role: str | None = None
+
+    def q(self, prefix: str, agency_ids: list[int]) -> Q:
+        return Q(**{f"{prefix}{self.column}__in": agency_ids})
+
+    def sql(self, alias: str, agency_ids: list[int]) -> Sql:
+        return Sql(f"{alias}.{self.column} = ANY(%(access_agencies)s)", {"access_agencies": agency_ids})
+
+
 @dataclass(frozen=True)
 class Parent:
     """The object belongs to another kind, which must be readable too."""
@@ -108,22 +170,26 @@ class Rule:
     live: a column that is NULL while the object is live (archived objects are read by nobody);
     public: a boolean column: everyone may read the object;
     regions: how the object relates to an akimat's regions;
+    agencies: how the object relates to a ministry's or an akimat's agencies (BoundAgencies, AgencyColumn);
     parents: objects it belongs to, which must be readable;
     delay: the public waits before it sees the object.
-    With neither `public` nor `regions`, the parents alone decide.
+    With neither `public` nor `regions` nor `agencies`, the parents alone decide.
     """
 
     table: str
     live: str | None = None
     public: str | None = None
     regions: tuple = ()
+    agencies: tuple = ()
     parents: tuple[Parent, ...] = ()
     delay: PublicDelay | None = None
 
 
 RULES: dict[str, Rule] = {
     "project": Rule(table="projects_project", live="archived_at", public="is_public",
-                    regions=(LinkedRegions(key="id"),)),
+                    regions=(LinkedRegions(key="id"),),
+                    agencies=(AgencyColumn("agency_id", only_role=Profile.Role.MINISTRY),
+                              BoundAgencies("id", via="project", only_role=Profile.Role.MINISTRY))),
     "progress_report": Rule(table="projects_progressreport", parents=(Parent("project", "project_id", "project"),)),
     # The dashboard charts' monthly building blocks, per primary region, agency and public flag. An akimat
     # reads the rows of its regions: a private project that only touches its region counts elsewhere.
@@ -140,6 +206,27 @@ RULES: dict[str, Rule] = {
     "evidence": Rule(table="layers_changeevidence", parents=(
         Parent("project", "project_id", "project"), Parent("imagery", "before_id", "before"),
         Parent("imagery", "after_id", "after"))),
+    # Roadmap execution (execution/): items are public, and so are their milestones.
+    "milestone": Rule(table="execution_milestone"),
+    # Reports: the public reads an accepted report on an item (its public summary, `is_public`), never a
+    # draft, a returned one or a report on an instruction; agencies read the reports on what is bound to them.
+    "execution_report": Rule(table="execution_executionreport", public="is_public", agencies=(
+        BoundAgencies("roadmap_item_id", via="item"), BoundAgencies("instruction_id", via="instruction"))),
+    # Every version is kept: the public reads only the accepted version of a readable report.
+    "report_version": Rule(table="execution_reportversion", public="is_public", agencies=(
+        BoundAgencies("roadmap_item_id", via="item"), BoundAgencies("instruction_id", via="instruction")),
+        parents=(Parent("execution_report", "report_id", "report"),)),
+    # Documents are never public: the report's agencies and national roles only.
+    "report_document": Rule(table="execution_reportdocument", agencies=(
+        BoundAgencies("roadmap_item_id", via="item"), BoundAgencies("instruction_id", via="instruction")),
+        parents=(Parent("execution_report", "report_id", "report"),)),
+    # An approved deadline change is public (the item shows every move); requests and refusals are not.
+    "deadline_change": Rule(table="execution_deadlinechange", public="is_public",
+                            agencies=(BoundAgencies("roadmap_item_id", via="item"),)),
+    # Headquarters meetings and their instructions are internal: the agencies bound to an instruction
+    # read it and the meeting that issued it.
+    "meeting": Rule(table="execution_meeting", agencies=(BoundAgencies("id", via="meeting"),)),
+    "instruction": Rule(table="execution_instruction", agencies=(BoundAgencies("id", via="instruction"),)),
 }
 
 
@@ -160,12 +247,25 @@ def user_region_ids(user) -> list[int]:
     return sorted(profile.regions.values_list("id", flat=True)) if profile else []
 
 
+def user_agency_ids(user) -> list[int]:
+    """The agencies a ministry or akimat user acts for: its own, and for akimats the akimats of its regions."""
+    profile = getattr(user, "profile", None) if getattr(user, "pk", None) else None
+    if profile is None or user_role(user) not in AGENCY_ROLES:
+        return []
+    ids = set(profile.agencies.values_list("id", flat=True))
+    if profile.role == Profile.Role.AKIMAT:
+        ids |= set(Agency.objects.filter(kind=Agency.Kind.AKIMAT, region__in=profile.regions.all())
+                   .values_list("id", flat=True))
+    return sorted(ids)
+
+
 @dataclass(frozen=True)
 class Audience:
     """What one caller may read. Build it with audience_of(request) or audience_for(user)."""
 
     role: str | None = None
     region_ids: tuple[int, ...] = ()
+    agency_ids: tuple[int, ...] = ()
     authenticated: bool = False
     now: dt.datetime = field(default_factory=timezone.now, compare=False)
     user: Any = field(default_factory=AnonymousUser, compare=False, repr=False)
@@ -184,7 +284,15 @@ class Audience:
         if self.sees_everything:
             return "all"
         who = "akimat-" + "-".join(map(str, self.region_ids)) if self.regional else "public"
+        if self.agency_ids:
+            who += "+agencies-" + "-".join(map(str, self.agency_ids))
         return who + ("+signed-in" if self.authenticated else "")
+
+    def agency_links(self, rule: Rule) -> list:
+        """The rule's agency links that read for this audience."""
+        if not self.agency_ids:
+            return []
+        return [link for link in rule.agencies if link.only_role in (None, self.role)]
 
     # -- querysets ------------------------------------------------------------------------------
     def q(self, kind: str, prefix: str = "") -> Q:
@@ -200,12 +308,14 @@ class Audience:
             minutes = F(f"{prefix}{delay.parent.path}__{delay.delay_column}") * Value(dt.timedelta(minutes=1))
             cutoff = ExpressionWrapper(Value(self.now) - minutes, output_field=DateTimeField())
             condition &= Q(**{f"{prefix}{delay.time_column}__lte": cutoff})
-        if self.sees_everything or (rule.public is None and not rule.regions):
+        if self.sees_everything or (rule.public is None and not rule.regions and not rule.agencies):
             return condition
         readers = Q(**{f"{prefix}{rule.public}": True}) if rule.public else Q(**{f"{prefix}pk__in": []})
         if self.regional:
             for link in rule.regions:
                 readers |= link.q(prefix, list(self.region_ids))
+        for link in self.agency_links(rule):
+            readers |= link.q(prefix, list(self.agency_ids))
         return condition & readers
 
     def filter(self, queryset: QuerySet, kind: str) -> QuerySet:
@@ -231,10 +341,11 @@ class Audience:
                 f"EXISTS (SELECT 1 FROM {RULES[delay.parent.kind].table} {owner} WHERE {owner}.id = "
                 f"{alias}.{delay.parent.column} AND {alias}.{delay.time_column} <= %(access_now)s - "
                 f"make_interval(mins => {owner}.{delay.delay_column}))", {"access_now": self.now}))
-        if not (self.sees_everything or (rule.public is None and not rule.regions)):
+        if not (self.sees_everything or (rule.public is None and not rule.regions and not rule.agencies)):
             readers = [Sql(f"{alias}.{rule.public}")] if rule.public else []
             if self.regional:
                 readers += [link.sql(alias, list(self.region_ids)) for link in rule.regions]
+            readers += [link.sql(alias, list(self.agency_ids)) for link in self.agency_links(rule)]
             parts.append(Sql("({r})").format(r=Sql.join(" OR ", readers)) if readers else Sql("FALSE"))
         return Sql.join(" AND ", parts) if parts else TRUE
 
@@ -252,7 +363,8 @@ def audience_for(user) -> Audience:
         return Audience(user=user or AnonymousUser())
     role = user_role(user)
     regions = tuple(user_region_ids(user)) if role == Profile.Role.AKIMAT else ()
-    return Audience(role=role, region_ids=regions, authenticated=True, user=user)
+    return Audience(role=role, region_ids=regions, agency_ids=tuple(user_agency_ids(user)), authenticated=True,
+                    user=user)
 
 
 def readable_by_public(queryset: QuerySet, kind: str) -> bool:

@@ -36,7 +36,7 @@ class RoadmapItemList(generics.ListAPIView):
     serializer_class = RoadmapItemSerializer
     filterset_class = RoadmapItemFilter
     pagination_class = ListPagination
-    queryset = RoadmapItem.objects.select_related("agency").order_by("number")
+    queryset = RoadmapItem.objects.select_related("agency").prefetch_related("co_executors").order_by("number")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

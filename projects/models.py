@@ -123,8 +123,18 @@ class RoadmapItem(TranslatedNameMixin, models.Model):
     section = models.CharField(_("section"), max_length=20, choices=Section.choices)
     agency = models.ForeignKey(Agency, verbose_name=_("responsible agency"), on_delete=models.PROTECT,
                                related_name="roadmap_items")
+    co_executors = models.ManyToManyField(Agency, verbose_name=_("co-executor agencies"), blank=True,
+                                          related_name="co_executed_items")
+    official_name_kk = models.CharField(_("responsible official (Kazakh)"), max_length=200, blank=True)
+    official_name_ru = models.CharField(_("responsible official (Russian)"), max_length=200, blank=True)
+    official_name_en = models.CharField(_("responsible official (English)"), max_length=200, blank=True)
+    official_position_kk = models.CharField(_("official's position (Kazakh)"), max_length=300, blank=True)
+    official_position_ru = models.CharField(_("official's position (Russian)"), max_length=300, blank=True)
+    official_position_en = models.CharField(_("official's position (English)"), max_length=300, blank=True)
     start = models.DateField(_("start"), default="2023-01-01")
     deadline = models.DateField(_("deadline"))
+    # The term first set; `deadline` moves only through an approved deadline change (execution).
+    original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -140,6 +150,18 @@ class RoadmapItem(TranslatedNameMixin, models.Model):
     @property
     def title(self) -> str:
         return self.localized("title")
+
+    @property
+    def official_name(self) -> str:
+        return self.localized("official_name")
+
+    @property
+    def official_position(self) -> str:
+        return self.localized("official_position")
+
+    @property
+    def first_deadline(self):
+        return self.original_deadline or self.deadline
 
     def get_absolute_url(self) -> str:
         return reverse("roadmap-item", args=[self.number])
@@ -309,17 +331,21 @@ class ProgressReport(models.Model):
 
 
 class Profile(models.Model):
-    """A user's role and, for akimats and regional planners, the regions they are bound to."""
+    """A user's role and the regions (akimats, regional planners) or agencies (ministries) they are bound to."""
 
     class Role(models.TextChoices):
         AKIMAT = "akimat", _("Akimat")
         PLANNER = "planner", _("Planner")
         ANALYST = "analyst", _("Analyst")
         ADMIN = "admin", _("Administrator")
+        MINISTRY = "ministry", _("Ministry")
+        COORDINATOR = "coordinator", _("Coordinator")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     regions = models.ManyToManyField(Region, verbose_name=_("regions"), blank=True, related_name="+")
+    # Ministries report for their agencies' roadmap items and instructions (CONTRACT.md, More roles).
+    agencies = models.ManyToManyField(Agency, verbose_name=_("agencies"), blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("role")

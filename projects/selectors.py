@@ -186,6 +186,17 @@ SELECT i.id,
 FROM projects_roadmapitem i LEFT JOIN per_item a ON a.item_id = i.id
 """
 
+# Upper floors add to an item's status (execution: milestones and accepted reports). Each hook takes the
+# status dict and the day, and updates it in place with a fixed number of queries.
+ITEM_STATUS_HOOKS: list = []
+
+
+def register_item_status_hook(hook) -> None:
+    """Let an app above projects complete roadmap_item_status (registered once, in AppConfig.ready)."""
+    if hook not in ITEM_STATUS_HOOKS:
+        ITEM_STATUS_HOOKS.append(hook)
+
+
 _IN_REGION = ("EXISTS (SELECT 1 FROM projects_projectregion rr WHERE rr.project_id = p.id "
               "AND rr.region_id = %(only_region)s)")
 
@@ -204,5 +215,10 @@ def roadmap_item_status(*, audience: Audience, as_of: dt.date | None = None,
         visible = visible & Sql(_IN_REGION, {"only_region": region_id})
     statement = Sql(_ROADMAP_SQL, {"item_today": today, "item_lag": settings.GEOTRACK["AT_RISK_LAG_POINTS"]}).format(
         health=health_sql(alias="p", today=today), source=project_source(as_of=as_of), visible=visible)
-    return {item_id: {"health": health_value, "project_count": count, "progress": progress}
-            for item_id, health_value, count, progress in statement.fetchall()}
+    status = {item_id: {"health": health_value, "project_count": count, "progress": progress,
+                        "project_health": health_value if count else None,
+                        "project_progress": progress, "milestone_progress": None}
+              for item_id, health_value, count, progress in statement.fetchall()}
+    for hook in ITEM_STATUS_HOOKS:
+        hook(status, today=today, as_of=as_of)
+    return status

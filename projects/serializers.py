@@ -151,14 +151,21 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     agency_name = serializers.CharField(source="agency.name", read_only=True)
+    co_executors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    original_deadline = serializers.DateField(source="first_deadline", read_only=True)
+    official_name = serializers.CharField(read_only=True)
+    official_position = serializers.CharField(read_only=True)
     health = serializers.SerializerMethodField()
     project_count = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
+    project_progress = serializers.SerializerMethodField()
+    milestone_progress = serializers.SerializerMethodField()
 
     class Meta:
         model = RoadmapItem
         fields = ["number", "title", "title_kk", "title_ru", "title_en", "section", "agency", "agency_name",
-                  "start", "deadline", "health", "project_count", "progress"]
+                  "co_executors", "official_name", "official_position", "start", "deadline", "original_deadline",
+                  "health", "project_count", "progress", "project_progress", "milestone_progress"]
 
     def _status(self, item) -> dict:
         return self.context["status"].get(item.pk, {})
@@ -169,6 +176,16 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
     def get_project_count(self, item) -> int:
         return self._status(item).get("project_count", 0)
 
+    def _number(self, item, key: str) -> float | None:
+        value = self._status(item).get(key)
+        return float(value) if value is not None else None
+
     def get_progress(self, item) -> float | None:
-        progress = self._status(item).get("progress")
-        return float(progress) if progress is not None else None
+        """From projects, milestones or both (then the lower)."""
+        return self._number(item, "progress")
+
+    def get_project_progress(self, item) -> float | None:
+        return self._number(item, "project_progress")
+
+    def get_milestone_progress(self, item) -> float | None:
+        return self._number(item, "milestone_progress")

@@ -21,11 +21,12 @@ class Person:
         return {"HTTP_AUTHORIZATION": f"Token {self.token}"}
 
 
-def make_person(username: str, role: str, region_isos: list[str], regions: dict) -> Person:
+def make_person(username: str, role: str, region_isos: list[str], regions: dict, agencies=()) -> Person:
     user = get_user_model().objects.create_user(username=username, password=PASSWORD,
                                                 is_staff=role == "admin", is_superuser=role == "admin")
     profile = Profile.objects.create(user=user, role=role)
     profile.regions.set([regions[iso] for iso in region_isos])
+    profile.agencies.set(list(agencies))
     return Person(user=user, token=AuthToken.objects.create(user=user)[1])
 
 

@@ -93,3 +93,8 @@ def snapshot_image_prepare(*, data: bytes, max_pixels: int, thumbnail_px: int,
     thumbnail.save(thumbnail_output, "JPEG", quality=THUMBNAIL_QUALITY)
     return PreparedImage(content=output.getvalue(), extension=FORMATS[source_format],
                          thumbnail=thumbnail_output.getvalue(), width=image.width, height=image.height)
+
+
+def image_check(*, data: bytes, declared_name: str, max_pixels: int) -> str:
+    """Prove that bytes are the JPEG or PNG their name declares (decoded fully); return the format."""
+    return _open_checked(data, max_pixels, declared_name).format

@@ -16,9 +16,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from camera_sites.models import Camera, Snapshot
+from execution import services as execution
+from execution.models import Milestone, ReportingPeriod
 from camera_sites.services import camera_save
 from layers.models import ChangeEvidence, Imagery
-from projects.models import ProgressMonthly, ProgressPhoto, Project, RoadmapItem
+from projects.models import Agency, ProgressMonthly, ProgressPhoto, Project, RoadmapItem
 from projects.progress_monthly import progress_monthly_rebuild
 from projects.services import progress_report_add, project_save
 from tests import actors
@@ -39,6 +41,7 @@ class World:
     cameras: dict = field(default_factory=dict)
     imagery: dict = field(default_factory=dict)
     item: RoadmapItem | None = None
+    execution: dict = field(default_factory=dict)
 
 
 def _project(agency, item, key: str, geom, *, public: bool, world: World, archived: bool = False) -> Project:
@@ -119,7 +122,74 @@ def build_world(regions: dict, agency) -> World:
                                   progress_after=40, flagged=True)
     progress_monthly_rebuild()
     assert ProgressMonthly.objects.exists()
+    build_execution(world, regions, agency)
     return world
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Upload:
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data, self.size = name, data, len(data)
+
+    def read(self) -> bytes:
+        return self.data
+
+
+def build_execution(world: World, regions: dict, energy) -> None:
+    """Roadmap execution: item 7 (energy; the Almaty akimat co-executes) and item 8 (finance), reports in every
+    state, documents, deadline changes, a meeting with instructions. Private things of item 8 are SECRET-..."""
+    finance = Agency.objects.create(code="min-finance", name_en="Ministry of Finance", name_ru="Минфин",
+                                    name_kk="Қаржы министрлігі", kind=Agency.Kind.MINISTRY)
+    almaty_akimat = Agency.objects.create(code="akimat-almaty", name_en="Akimat of Almaty", name_ru="Акимат Алматы",
+                                          name_kk="Алматы әкімдігі", kind=Agency.Kind.AKIMAT, region=regions["KZ-75"])
+    item7 = world.item
+    item7.co_executors.add(almaty_akimat)
+    item8 = RoadmapItem.objects.create(number=8, title_en="Budget law", title_ru="Закон о бюджете",
+                                       title_kk="Бюджет заңы", section="fair_economy", agency=finance,
+                                       deadline=dt.date(2026, 12, 31))
+    people = world.people
+    people["energy_ministry"] = actors.make_person("zhanna", "ministry", [], regions, agencies=[energy])
+    people["finance_ministry"] = actors.make_person("timur", "ministry", [], regions, agencies=[finance])
+    people["coordinator"] = actors.make_person("saule", "coordinator", [], regions)
+    coordinator = people["coordinator"].user
+    for item in (item7, item8):
+        Milestone.objects.create(roadmap_item=item, position=1, title_en=f"stage of {item.number}",
+                                 planned_on=dt.date(2025, 6, 1), weight=2)
+    period = ReportingPeriod.objects.create(starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 3, 31),
+                                            due_on=dt.date(2025, 4, 10), kind="quarterly")
+    accepted = execution.report_create(subject=item7, period=period, agency_id=energy.pk, user=None,
+                                       data={"text": "accepted-summary-7", "percent_done": 30})
+    execution.document_add(report=accepted, upload=Upload("act.pdf", PDF), user=None)
+    execution.report_submit(report=accepted, user=None, if_match=None)
+    execution.report_accept(report=accepted, user=coordinator)
+    draft = execution.report_create(subject=item7, period=period, agency_id=almaty_akimat.pk, user=None,
+                                    data={"text": "akimat-draft-7"})
+    execution.document_add(report=draft, upload=Upload("akimat.pdf", PDF), user=None)
+    secret = execution.report_create(subject=item8, period=period, agency_id=finance.pk, user=None,
+                                     data={"text": "SECRET-REPORT-FINANCE", "percent_done": 10})
+    execution.document_add(report=secret, upload=Upload("SECRET-DOC.pdf", PDF), user=None)
+    execution.report_submit(report=secret, user=None, if_match=None)
+    execution.report_return(report=secret, user=coordinator, comment="SECRET-COMMENT")
+    execution.report_submit(report=secret, user=None, if_match=None)
+    moved = execution.deadline_change_request(item=item7, deadline=dt.date(2027, 6, 30), reason="public move",
+                                              user=None)
+    execution.deadline_change_decide(change=moved, approve=True, user=coordinator)
+    execution.deadline_change_request(item=item8, deadline=dt.date(2027, 6, 30), reason="SECRET-REASON", user=None)
+    meeting = execution.meeting_create(data={"held_on": dt.date(2025, 5, 1), "title": "SECRET-MEETING"},
+                                       user=coordinator)
+    energy_meeting = execution.meeting_create(data={"held_on": dt.date(2025, 6, 1), "title": "energy meeting"},
+                                              user=coordinator)
+    execution.instruction_create(data={"meeting": meeting, "text": "SECRET-INSTRUCTION", "agency": finance,
+                                       "co_executors": [almaty_akimat], "deadline": dt.date(2025, 9, 1)})
+    energy_instruction = execution.instruction_create(data={
+        "meeting": energy_meeting, "text": "energy instruction", "agency": energy, "deadline": dt.date(2025, 9, 1)})
+    execution.report_create(subject=energy_instruction, period=period, agency_id=energy.pk, user=None, submit=True,
+                            data={"text": "instruction report"})
+    world.execution.update(item8=item8, finance=finance, almaty_agency=almaty_akimat, period=period,
+                           accepted=accepted, draft=draft, secret=secret, meeting=meeting,
+                           energy_meeting=energy_meeting, energy_instruction=energy_instruction)
 
 
 @pytest.fixture

@@ -14,11 +14,15 @@ from django.http import QueryDict
 from geotrack.core.sql import Sql
 from projects.access import RULES, Audience, audience_for, audience_from
 
-ROLES = ("anonymous", "almaty_akimat", "astana_akimat", "almaty_planner", "astana_planner", "analyst", "admin")
+ROLES = ("anonymous", "almaty_akimat", "astana_akimat", "almaty_planner", "astana_planner", "analyst", "admin",
+         "energy_ministry", "finance_ministry", "coordinator")
 MODELS = {"project": "projects.Project", "progress_report": "projects.ProgressReport",
           "progress_monthly": "projects.ProgressMonthly", "progress_photo": "projects.ProgressPhoto",
           "camera": "camera_sites.Camera", "snapshot": "camera_sites.Snapshot", "imagery": "layers.Imagery",
-          "evidence": "layers.ChangeEvidence"}
+          "evidence": "layers.ChangeEvidence", "milestone": "execution.Milestone",
+          "execution_report": "execution.ExecutionReport", "report_version": "execution.ReportVersion",
+          "report_document": "execution.ReportDocument", "deadline_change": "execution.DeadlineChange",
+          "meeting": "execution.Meeting", "instruction": "execution.Instruction"}
 
 
 def audience(world, role: str, scope_public: bool) -> Audience:
@@ -123,3 +127,55 @@ def test_the_audience_key_separates_whoever_reads_something_else(world):
     assert len({keys["anonymous"], keys["almaty_akimat"], keys["astana_akimat"], keys["analyst"]}) == 4
     assert audience(world, "admin", True).key == keys["anonymous"]
     assert connection.vendor == "postgresql"
+
+
+def ids(audience: Audience, kind: str) -> set[int]:
+    return queryset_ids(audience, kind)
+
+
+@pytest.mark.django_db
+def test_each_role_reads_roadmap_execution_as_the_contract_says(world):
+    ex = world.execution
+    accepted, draft, secret = ex["accepted"].pk, ex["draft"].pk, ex["secret"].pk
+    instruction_report = apps.get_model("execution.ExecutionReport").objects.get(instruction__isnull=False).pk
+    reports = {accepted, draft, secret, instruction_report}
+    # national roles, the coordinator included, read every report, document, change, meeting and instruction
+    for role in ("almaty_planner", "astana_planner", "analyst", "admin", "coordinator"):
+        who = audience(world, role, False)
+        assert ids(who, "execution_report") == reports, role
+        assert len(ids(who, "meeting")) == 2 and len(ids(who, "instruction")) == 2, role
+        assert len(ids(who, "deadline_change")) == 2, role
+    # the public: the accepted report on an item (its summary), its accepted version, no document,
+    # the approved deadline move, milestones; never a draft, a returned version, a meeting or an instruction
+    for role in ROLES:
+        public = audience(world, role, True)
+        assert ids(public, "execution_report") == {accepted}, role
+        assert {v.report_id for v in public.filter(apps.get_model("execution.ReportVersion").objects.all(),
+                                                    "report_version")} == {accepted}
+        assert ids(public, "report_document") == set(), role
+        assert ids(public, "meeting") == set() and ids(public, "instruction") == set(), role
+        assert len(ids(public, "milestone")) == 2, role
+        assert {c.roadmap_item.number for c in public.filter(
+            apps.get_model("execution.DeadlineChange").objects.all(), "deadline_change")} == {7}, role
+    # the ministry of energy: everything about item 7 and its instruction, public things of finance
+    energy = audience(world, "energy_ministry", False)
+    assert ids(energy, "execution_report") == {accepted, draft, instruction_report}
+    assert {d.name for d in energy.filter(apps.get_model("execution.ReportDocument").objects.all(),
+                                          "report_document")} == {"act.pdf", "akimat.pdf"}
+    assert ids(energy, "meeting") == {ex["energy_meeting"].pk}
+    assert ids(energy, "instruction") == {ex["energy_instruction"].pk}
+    assert titles(energy, "project", "title") >= {"SECRET-PROJECT-ALMATY"}  # projects linked to its item
+    # the ministry of finance: item 8, its returned-and-resubmitted report with both versions, its meeting
+    finance = audience(world, "finance_ministry", False)
+    assert ids(finance, "execution_report") == {accepted, secret}
+    assert {(v.report_id, v.number) for v in finance.filter(
+        apps.get_model("execution.ReportVersion").objects.all(), "report_version")} == {
+        (accepted, 1), (secret, 1), (secret, 2)}
+    assert ids(finance, "meeting") == {ex["meeting"].pk}
+    assert titles(finance, "project", "title") == {"public-almaty", "public-astana"}
+    # the Almaty akimat co-executes item 7 and the finance instruction; Astana's akimat is bound to nothing
+    almaty = audience(world, "almaty_akimat", False)
+    assert ids(almaty, "execution_report") == {accepted, draft}
+    assert ids(almaty, "instruction") == {apps.get_model("execution.Instruction").objects.get(
+        text="SECRET-INSTRUCTION").pk}
+    assert ids(audience(world, "astana_akimat", False), "execution_report") == {accepted}

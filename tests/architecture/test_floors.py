@@ -8,13 +8,15 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-PACKAGES = ("geotrack", "projects", "camera_sites", "layers")
+PACKAGES = ("geotrack", "projects", "execution", "camera_sites", "layers")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 # Imports inside functions that are there for a reason other than a cycle, each with that reason.
 FUNCTION_IMPORTS = {
     ("projects/apps.py", "simple_history.signals"): "AppConfig.ready: signals connect once apps are loaded",
     ("camera_sites/apps.py", "camera_sites.services"): "AppConfig.ready: services import models",
+    ("execution/apps.py", "execution.selectors"): "AppConfig.ready: selectors import models",
+    ("execution/apps.py", "projects.selectors"): "AppConfig.ready: selectors import models",
     ("geotrack/lib/localdb.py", "psycopg"): "runs before the virtual environment is complete",
     ("geotrack/site/reports/formats.py", "weasyprint"): "loads Pango, which only the PDF needs",
 }

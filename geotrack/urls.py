@@ -8,6 +8,7 @@ from geotrack.site.accounts import ThrottledLoginView
 
 api = [
     path("", include("projects.urls")),
+    path("", include("citizens.urls")),
     path("", include("camera_sites.urls")),
     path("imagery/", include("layers.imagery_urls")),
     path("exports/", include("layers.exports.urls")),

@@ -17,7 +17,10 @@ The rule, in words:
 - planners, analysts and admins read everything that is live;
 - akimats read what is public, and what relates to one of their regions;
 - everyone else (anonymous callers, embeds, signed-in users without a role) reads what
-  is public; snapshots only once the camera's public delay has passed.
+  is public; snapshots only once the camera's public delay has passed;
+- citizen feedback is public only once a moderator published it (and only on what the public
+  reads); its moderators read all of it in their scope: akimats on projects touching their regions,
+  ministry users on their agencies' projects and items, the coordinator everywhere.
 Objects that belong to another (a snapshot to its camera, a photo to its report) are
 readable only when what they belong to is readable too.
 """
@@ -35,6 +38,10 @@ from geotrack.core.sql import TRUE, Sql
 from projects.models import Profile, Project, ProjectRegion, Region
 
 NATIONAL_ROLES = frozenset({Profile.Role.PLANNER, Profile.Role.ANALYST, Profile.Role.ADMIN})
+# Roles of the roadmap-execution extension (CONTRACT.md, "More roles"), named by string so that this
+# rule holds before and after those roles join Profile.Role.
+COORDINATOR = "coordinator"
+MINISTRY = "ministry"
 
 
 # --- the vocabulary of rules -------------------------------------------------------------------------
@@ -84,12 +91,45 @@ class InsideRegions:
 
 
 @dataclass(frozen=True)
+class AgencyColumn:
+    """The object names its responsible agency in a column (read by that agency's ministry users)."""
+
+    column: str
+
+    def q(self, prefix: str, agency_ids: list[int]) -> Q:
+        return Q(**{f"{prefix}{self.column}__in": agency_ids})
+
+    def sql(self, alias: str, agency_ids: list[int]) -> Sql:
+        return Sql(f"{alias}.{self.column} = ANY(%(access_agencies)s)", {"access_agencies": agency_ids})
+
+
+@dataclass(frozen=True)
+class ColumnIs:
+    """The object is public while a column holds one value (feedback: status = 'published')."""
+
+    column: str
+    value: str
+
+    def q(self, prefix: str) -> Q:
+        return Q(**{f"{prefix}{self.column}": self.value})
+
+    def sql(self, alias: str) -> Sql:
+        name = f"access_{self.column}_is"
+        return Sql(f"{alias}.{self.column} = %({name})s", {name: self.value})
+
+
+@dataclass(frozen=True)
 class Parent:
-    """The object belongs to another kind, which must be readable too."""
+    """The object belongs to another kind, which must be readable too.
+
+    optional: the foreign key may be empty (feedback on a roadmap item has no project); then
+    only the other parts decide.
+    """
 
     kind: str
     column: str  # the foreign key column
     path: str  # the same relation for querysets
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,8 +146,10 @@ class Rule:
     """Who may read one kind of object. Every part must hold (AND); the reader parts are alternatives (OR).
 
     live: a column that is NULL while the object is live (archived objects are read by nobody);
-    public: a boolean column: everyone may read the object;
+    public: a boolean column, or a ColumnIs: everyone may read the object;
     regions: how the object relates to an akimat's regions;
+    agencies: how it relates to a ministry user's agencies;
+    everything: roles (by name) that read every row of this kind, beyond the national roles;
     parents: objects it belongs to, which must be readable;
     delay: the public waits before it sees the object.
     With neither `public` nor `regions`, the parents alone decide.
@@ -115,10 +157,22 @@ class Rule:
 
     table: str
     live: str | None = None
-    public: str | None = None
+    public: str | ColumnIs | None = None
     regions: tuple = ()
+    agencies: tuple[AgencyColumn, ...] = ()
+    everything: frozenset[str] = frozenset()
     parents: tuple[Parent, ...] = ()
     delay: PublicDelay | None = None
+
+    def public_q(self, prefix: str) -> Q:
+        if isinstance(self.public, ColumnIs):
+            return self.public.q(prefix)
+        return Q(**{f"{prefix}{self.public}": True})
+
+    def public_sql(self, alias: str) -> Sql:
+        if isinstance(self.public, ColumnIs):
+            return self.public.sql(alias)
+        return Sql(f"{alias}.{self.public}")
 
 
 RULES: dict[str, Rule] = {
@@ -140,6 +194,13 @@ RULES: dict[str, Rule] = {
     "evidence": Rule(table="layers_changeevidence", parents=(
         Parent("project", "project_id", "project"), Parent("imagery", "before_id", "before"),
         Parent("imagery", "after_id", "after"))),
+    # Citizen feedback (citizens/): public once published; its moderators read all of it in their scope.
+    # agency_id is the responsible agency (the project's, or the roadmap item's when there is no project).
+    "feedback": Rule(table="citizens_feedback", public=ColumnIs("status", "published"),
+                     regions=(LinkedRegions(key="project_id"),), agencies=(AgencyColumn("agency_id"),),
+                     everything=frozenset({COORDINATOR}),
+                     parents=(Parent("project", "project_id", "project", optional=True),)),
+    "feedback_photo": Rule(table="citizens_feedbackphoto", parents=(Parent("feedback", "feedback_id", "feedback"),)),
 }
 
 
@@ -160,6 +221,13 @@ def user_region_ids(user) -> list[int]:
     return sorted(profile.regions.values_list("id", flat=True)) if profile else []
 
 
+def user_agency_ids(user) -> list[int]:
+    """A ministry user's agencies (the profile's `agencies`, once the ministry role has them)."""
+    profile = getattr(user, "profile", None) if getattr(user, "pk", None) else None
+    agencies = getattr(profile, "agencies", None) if profile else None
+    return sorted(agencies.values_list("id", flat=True)) if agencies is not None else []
+
+
 @dataclass(frozen=True)
 class Audience:
     """What one caller may read. Build it with audience_of(request) or audience_for(user)."""
@@ -167,6 +235,7 @@ class Audience:
     role: str | None = None
     region_ids: tuple[int, ...] = ()
     authenticated: bool = False
+    agency_ids: tuple[int, ...] = ()
     now: dt.datetime = field(default_factory=timezone.now, compare=False)
     user: Any = field(default_factory=AnonymousUser, compare=False, repr=False)
 
@@ -179,12 +248,23 @@ class Audience:
         return self.role == Profile.Role.AKIMAT
 
     @property
+    def reviews_evidence(self) -> bool:
+        """Signed-in callers with a role see photos' evidence checks beside the photos they read."""
+        return self.authenticated and self.role is not None
+
+    @property
     def key(self) -> str:
         """Callers with the same key read the same things: the cache key of shared aggregates."""
         if self.sees_everything:
             return "all"
-        who = "akimat-" + "-".join(map(str, self.region_ids)) if self.regional else "public"
+        if self.role in (COORDINATOR, MINISTRY):
+            who = f"{self.role}-" + "-".join(map(str, self.agency_ids))
+        else:
+            who = "akimat-" + "-".join(map(str, self.region_ids)) if self.regional else "public"
         return who + ("+signed-in" if self.authenticated else "")
+
+    def _reads_all(self, rule: Rule) -> bool:
+        return self.sees_everything or self.role in rule.everything
 
     # -- querysets ------------------------------------------------------------------------------
     def q(self, kind: str, prefix: str = "") -> Q:
@@ -194,18 +274,24 @@ class Audience:
         if rule.live:
             condition &= Q(**{f"{prefix}{rule.live}__isnull": True})
         for parent in rule.parents:
-            condition &= self.q(parent.kind, f"{prefix}{parent.path}__")
+            readable = self.q(parent.kind, f"{prefix}{parent.path}__")
+            if parent.optional:
+                readable = Q(**{f"{prefix}{parent.path}__isnull": True}) | readable
+            condition &= readable
         if rule.delay and not self.authenticated:
             delay = rule.delay
             minutes = F(f"{prefix}{delay.parent.path}__{delay.delay_column}") * Value(dt.timedelta(minutes=1))
             cutoff = ExpressionWrapper(Value(self.now) - minutes, output_field=DateTimeField())
             condition &= Q(**{f"{prefix}{delay.time_column}__lte": cutoff})
-        if self.sees_everything or (rule.public is None and not rule.regions):
+        if self._reads_all(rule) or (rule.public is None and not rule.regions):
             return condition
-        readers = Q(**{f"{prefix}{rule.public}": True}) if rule.public else Q(**{f"{prefix}pk__in": []})
+        readers = rule.public_q(prefix) if rule.public else Q(**{f"{prefix}pk__in": []})
         if self.regional:
             for link in rule.regions:
                 readers |= link.q(prefix, list(self.region_ids))
+        if self.role == MINISTRY:
+            for link in rule.agencies:
+                readers |= link.q(prefix, list(self.agency_ids))
         return condition & readers
 
     def filter(self, queryset: QuerySet, kind: str) -> QuerySet:
@@ -224,17 +310,22 @@ class Audience:
         if rule.live:
             parts.append(Sql(f"{alias}.{rule.live} IS NULL"))
         for parent in rule.parents:
-            parts.append(self.sql_exists(parent.kind, f"{alias}.{parent.column}", alias=f"{alias}_{parent.path}"))
+            readable = self.sql_exists(parent.kind, f"{alias}.{parent.column}", alias=f"{alias}_{parent.path}")
+            if parent.optional:
+                readable = Sql(f"({alias}.{parent.column} IS NULL OR {{r}})").format(r=readable)
+            parts.append(readable)
         if rule.delay and not self.authenticated:
             delay, owner = rule.delay, f"{alias}_delay"
             parts.append(Sql(
                 f"EXISTS (SELECT 1 FROM {RULES[delay.parent.kind].table} {owner} WHERE {owner}.id = "
                 f"{alias}.{delay.parent.column} AND {alias}.{delay.time_column} <= %(access_now)s - "
                 f"make_interval(mins => {owner}.{delay.delay_column}))", {"access_now": self.now}))
-        if not (self.sees_everything or (rule.public is None and not rule.regions)):
-            readers = [Sql(f"{alias}.{rule.public}")] if rule.public else []
+        if not (self._reads_all(rule) or (rule.public is None and not rule.regions)):
+            readers = [rule.public_sql(alias)] if rule.public else []
             if self.regional:
                 readers += [link.sql(alias, list(self.region_ids)) for link in rule.regions]
+            if self.role == MINISTRY:
+                readers += [link.sql(alias, list(self.agency_ids)) for link in rule.agencies]
             parts.append(Sql("({r})").format(r=Sql.join(" OR ", readers)) if readers else Sql("FALSE"))
         return Sql.join(" AND ", parts) if parts else TRUE
 
@@ -252,7 +343,8 @@ def audience_for(user) -> Audience:
         return Audience(user=user or AnonymousUser())
     role = user_role(user)
     regions = tuple(user_region_ids(user)) if role == Profile.Role.AKIMAT else ()
-    return Audience(role=role, region_ids=regions, authenticated=True, user=user)
+    agencies = tuple(user_agency_ids(user)) if role == MINISTRY else ()
+    return Audience(role=role, region_ids=regions, authenticated=True, user=user, agency_ids=agencies)
 
 
 def readable_by_public(queryset: QuerySet, kind: str) -> bool:

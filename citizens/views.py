@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -140,7 +140,7 @@ class FeedbackList(APIView):
     def post(self, request: Request) -> Response:
         address = client_ip(request)
         _limit("feedback-ip", address, "Too many messages from your address; try again later.")
-        fields = [key for key in request.data.keys() if key != "photos"]
+        fields = [key for key in request.data.keys() if key not in ("photos", "csrfmiddlewaretoken")]
         unknown = sorted(set(fields) - set(FeedbackInputSerializer().fields))
         if unknown:
             raise exceptions.ValidationError({key: ["Unknown field."] for key in unknown})
@@ -168,8 +168,15 @@ class FeedbackList(APIView):
             raise Conflict(f"This {IDEMPOTENCY_HEADER} was used for another message.") from exc
         feedback = readable_or_own(feedback)
         follow_url = request.build_absolute_uri(reverse("feedback-follow", args=[feedback.follow_token]))
+        if _wants_page(request):  # the form sent by a browser without scripts: go to the follow page
+            return HttpResponseRedirect(follow_url, status=status.HTTP_303_SEE_OTHER)
         body = feedback_payload(feedback, moderator=False, follow_url=follow_url)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _wants_page(request: Request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "text/html" in accept and "application/json" not in accept
 
 
 def readable_or_own(feedback: Feedback) -> Feedback:

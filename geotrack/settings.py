@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "geotrack.core",
     "projects",
     "execution",
+    "citizens",
     "camera_sites",
     "layers",
     "geotrack.site",
@@ -246,6 +247,8 @@ GEOTRACK = {
         "import-projects": env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024),
         "project-report": env_int("REPORT_MAX_BODY_BYTES", 110 * 1024 * 1024),
         "execution-report-documents": env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024) + 64 * 1024,
+        "feedback-list": env_int("FEEDBACK_MAX_BODY_BYTES", 32 * 1024 * 1024),
+        "feedback-new": env_int("FEEDBACK_MAX_BODY_BYTES", 32 * 1024 * 1024),
         "default": env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024),
     },
     # Execution reports' documents (PDF, DOCX, XLSX, JPEG, PNG): size of one, and how many per report.
@@ -287,6 +290,20 @@ GEOTRACK = {
     "REPORT_MAX_PHOTOS": env_int("REPORT_MAX_PHOTOS", 10),
     "REPORT_PHOTO_MAX_BYTES": env_int("REPORT_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "REPORT_PHOTO_MAX_PIXELS": env_int("REPORT_PHOTO_MAX_PIXELS", 40_000_000),
+    # The evidence check of every photo (projects/photo_checks.py): on site within a buffer, taken at
+    # most so many days before upload, a camera clock this far ahead tolerated, near-identical below
+    # so many differing bits of the 64-bit pHash.
+    "PHOTO_SITE_BUFFER_M": env_float("PHOTO_SITE_BUFFER_M", 200.0),
+    "PHOTO_MAX_AGE_DAYS": env_int("PHOTO_MAX_AGE_DAYS", 30),
+    "PHOTO_CLOCK_SKEW_S": env_int("PHOTO_CLOCK_SKEW_S", 3600),
+    "PHOTO_SAME_IMAGE_BITS": env_int("PHOTO_SAME_IMAGE_BITS", 10),
+    # Citizen feedback (citizens/): text length, photos, and when unanswered feedback becomes an alert.
+    "FEEDBACK_TEXT_MIN": env_int("FEEDBACK_TEXT_MIN", 10),
+    "FEEDBACK_TEXT_MAX": env_int("FEEDBACK_TEXT_MAX", 2000),
+    "FEEDBACK_MAX_PHOTOS": env_int("FEEDBACK_MAX_PHOTOS", 3),
+    "FEEDBACK_PHOTO_MAX_BYTES": env_int("FEEDBACK_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+    "FEEDBACK_PHOTO_MAX_PIXELS": env_int("FEEDBACK_PHOTO_MAX_PIXELS", 40_000_000),
+    "FEEDBACK_UNANSWERED_DAYS": env_int("FEEDBACK_UNANSWERED_DAYS", 7),
     # Alerts ("where to activate").
     "ALERT_DEADLINE_DAYS": env_int("ALERT_DEADLINE_DAYS", 90),
     "ALERT_STALE_DAYS": env_int("ALERT_STALE_DAYS", 60),
@@ -304,6 +321,10 @@ GEOTRACK = {
         "report-pdf": (env_int("REPORT_PDF_RATE", 20), 3600),
         "as-of": (env_int("AS_OF_RATE", 60), 3600),
         "jobs": (env_int("JOB_START_RATE", 30), 3600),
+        # Citizen feedback: sends per address, and follow-page reads per address and per token.
+        "feedback-ip": (env_int("FEEDBACK_RATE_IP", 10), 3600),
+        "feedback-follow-ip": (env_int("FEEDBACK_FOLLOW_RATE_IP", 120), 3600),
+        "feedback-token": (env_int("FEEDBACK_FOLLOW_RATE_TOKEN", 60), 3600),
     },
     "TRUST_X_FORWARDED_FOR": env_bool("TRUST_X_FORWARDED_FOR", False),
     # Background work a signed-in user may have queued or running at once, and how long its files stay.

@@ -9,6 +9,7 @@ from geotrack.site.accounts import ThrottledLoginView
 api = [
     path("", include("projects.urls")),
     path("", include("execution.urls")),
+    path("", include("citizens.urls")),
     path("", include("camera_sites.urls")),
     path("imagery/", include("layers.imagery_urls")),
     path("exports/", include("layers.exports.urls")),

@@ -21,7 +21,10 @@ The rule, in words:
   and the projects linked to such items or run by those agencies;
 - the coordinator (the headquarters' secretariat) reads everything, as planners do;
 - everyone else (anonymous callers, embeds, signed-in users without a role) reads what
-  is public; snapshots only once the camera's public delay has passed.
+  is public; snapshots only once the camera's public delay has passed;
+- citizen feedback is public only once a moderator published it (and only on what the public
+  reads); its moderators read all of it in their scope: akimats on projects touching their regions,
+  ministry users on their agencies' projects and items, the coordinator everywhere.
 Objects that belong to another (a snapshot to its camera, a photo to its report) are
 readable only when what they belong to is readable too.
 """
@@ -42,6 +45,8 @@ from projects.models import Agency, Profile, Project, ProjectRegion, Region
 NATIONAL_ROLES = frozenset({Profile.Role.PLANNER, Profile.Role.ANALYST, Profile.Role.ADMIN,
                             Profile.Role.COORDINATOR})
 AGENCY_ROLES = frozenset({Profile.Role.MINISTRY, Profile.Role.AKIMAT})
+COORDINATOR = Profile.Role.COORDINATOR
+MINISTRY = Profile.Role.MINISTRY
 
 
 # --- the vocabulary of rules -------------------------------------------------------------------------
@@ -146,12 +151,32 @@ class AgencyColumn:
 
 
 @dataclass(frozen=True)
+class ColumnIs:
+    """The object is public while a column holds one value (feedback: status = 'published')."""
+
+    column: str
+    value: str
+
+    def q(self, prefix: str) -> Q:
+        return Q(**{f"{prefix}{self.column}": self.value})
+
+    def sql(self, alias: str) -> Sql:
+        name = f"access_{self.column}_is"
+        return Sql(f"{alias}.{self.column} = %({name})s", {name: self.value})
+
+
+@dataclass(frozen=True)
 class Parent:
-    """The object belongs to another kind, which must be readable too."""
+    """The object belongs to another kind, which must be readable too.
+
+    optional: the foreign key may be empty (feedback on a roadmap item has no project); then
+    only the other parts decide.
+    """
 
     kind: str
     column: str  # the foreign key column
     path: str  # the same relation for querysets
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,7 +193,7 @@ class Rule:
     """Who may read one kind of object. Every part must hold (AND); the reader parts are alternatives (OR).
 
     live: a column that is NULL while the object is live (archived objects are read by nobody);
-    public: a boolean column: everyone may read the object;
+    public: a boolean column, or a ColumnIs: everyone may read the object;
     regions: how the object relates to an akimat's regions;
     agencies: how the object relates to a ministry's or an akimat's agencies (BoundAgencies, AgencyColumn);
     parents: objects it belongs to, which must be readable;
@@ -178,11 +203,21 @@ class Rule:
 
     table: str
     live: str | None = None
-    public: str | None = None
+    public: str | ColumnIs | None = None
     regions: tuple = ()
     agencies: tuple = ()
     parents: tuple[Parent, ...] = ()
     delay: PublicDelay | None = None
+
+    def public_q(self, prefix: str) -> Q:
+        if isinstance(self.public, ColumnIs):
+            return self.public.q(prefix)
+        return Q(**{f"{prefix}{self.public}": True})
+
+    def public_sql(self, alias: str) -> Sql:
+        if isinstance(self.public, ColumnIs):
+            return self.public.sql(alias)
+        return Sql(f"{alias}.{self.public}")
 
 
 RULES: dict[str, Rule] = {
@@ -227,6 +262,14 @@ RULES: dict[str, Rule] = {
     # read it and the meeting that issued it.
     "meeting": Rule(table="execution_meeting", agencies=(BoundAgencies("id", via="meeting"),)),
     "instruction": Rule(table="execution_instruction", agencies=(BoundAgencies("id", via="instruction"),)),
+    # Citizen feedback (citizens/): public once published; its moderators read all of it in their scope
+    # (akimats by the project's regions, ministry users by the responsible agency, national roles and the
+    # coordinator everywhere). agency_id is the project's agency, or the roadmap item's without a project.
+    "feedback": Rule(table="citizens_feedback", public=ColumnIs("status", "published"),
+                     regions=(LinkedRegions(key="project_id"),),
+                     agencies=(AgencyColumn("agency_id", only_role=Profile.Role.MINISTRY),),
+                     parents=(Parent("project", "project_id", "project", optional=True),)),
+    "feedback_photo": Rule(table="citizens_feedbackphoto", parents=(Parent("feedback", "feedback_id", "feedback"),)),
 }
 
 
@@ -279,6 +322,11 @@ class Audience:
         return self.role == Profile.Role.AKIMAT
 
     @property
+    def reviews_evidence(self) -> bool:
+        """Signed-in callers with a role see photos' evidence checks beside the photos they read."""
+        return self.authenticated and self.role is not None
+
+    @property
     def key(self) -> str:
         """Callers with the same key read the same things: the cache key of shared aggregates."""
         if self.sees_everything:
@@ -302,7 +350,10 @@ class Audience:
         if rule.live:
             condition &= Q(**{f"{prefix}{rule.live}__isnull": True})
         for parent in rule.parents:
-            condition &= self.q(parent.kind, f"{prefix}{parent.path}__")
+            readable = self.q(parent.kind, f"{prefix}{parent.path}__")
+            if parent.optional:
+                readable = Q(**{f"{prefix}{parent.path}__isnull": True}) | readable
+            condition &= readable
         if rule.delay and not self.authenticated:
             delay = rule.delay
             minutes = F(f"{prefix}{delay.parent.path}__{delay.delay_column}") * Value(dt.timedelta(minutes=1))
@@ -310,7 +361,7 @@ class Audience:
             condition &= Q(**{f"{prefix}{delay.time_column}__lte": cutoff})
         if self.sees_everything or (rule.public is None and not rule.regions and not rule.agencies):
             return condition
-        readers = Q(**{f"{prefix}{rule.public}": True}) if rule.public else Q(**{f"{prefix}pk__in": []})
+        readers = rule.public_q(prefix) if rule.public else Q(**{f"{prefix}pk__in": []})
         if self.regional:
             for link in rule.regions:
                 readers |= link.q(prefix, list(self.region_ids))
@@ -334,7 +385,10 @@ class Audience:
         if rule.live:
             parts.append(Sql(f"{alias}.{rule.live} IS NULL"))
         for parent in rule.parents:
-            parts.append(self.sql_exists(parent.kind, f"{alias}.{parent.column}", alias=f"{alias}_{parent.path}"))
+            readable = self.sql_exists(parent.kind, f"{alias}.{parent.column}", alias=f"{alias}_{parent.path}")
+            if parent.optional:
+                readable = Sql(f"({alias}.{parent.column} IS NULL OR {{r}})").format(r=readable)
+            parts.append(readable)
         if rule.delay and not self.authenticated:
             delay, owner = rule.delay, f"{alias}_delay"
             parts.append(Sql(
@@ -342,7 +396,7 @@ class Audience:
                 f"{alias}.{delay.parent.column} AND {alias}.{delay.time_column} <= %(access_now)s - "
                 f"make_interval(mins => {owner}.{delay.delay_column}))", {"access_now": self.now}))
         if not (self.sees_everything or (rule.public is None and not rule.regions and not rule.agencies)):
-            readers = [Sql(f"{alias}.{rule.public}")] if rule.public else []
+            readers = [rule.public_sql(alias)] if rule.public else []
             if self.regional:
                 readers += [link.sql(alias, list(self.region_ids)) for link in rule.regions]
             readers += [link.sql(alias, list(self.agency_ids)) for link in self.agency_links(rule)]

@@ -45,7 +45,7 @@ def _decoders(declared_name: str) -> list[str]:
     return [DECLARED[suffix]]
 
 
-def _open_checked(data: bytes, max_pixels: int, declared_name: str = "") -> Image.Image:
+def open_checked(data: bytes, max_pixels: int, declared_name: str = "") -> Image.Image:
     """Open with the declared format's decoder only, check size from the header, verify, and load fully."""
     decoders = _decoders(declared_name)
     with warnings.catch_warnings():
@@ -76,15 +76,22 @@ def snapshot_image_prepare(*, data: bytes, max_pixels: int, thumbnail_px: int,
 
     declared_name: the upload's file name; its suffix names the one decoder the bytes must satisfy.
     """
-    image = _open_checked(data, max_pixels, declared_name)
-    source_format = image.format
-    # Apply the EXIF orientation before dropping EXIF, so the picture stays upright.
-    image = ImageOps.exif_transpose(image)
+    image = open_checked(data, max_pixels, declared_name)
+    return image_encode_stripped(upright(image), source_format=image.format, thumbnail_px=thumbnail_px)
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation, so that the picture stays upright once EXIF is dropped."""
+    return ImageOps.exif_transpose(image)
+
+
+def image_encode_stripped(image: Image.Image, *, source_format: str, thumbnail_px: int) -> PreparedImage:
+    """Encode a decoded image in its source format with no metadata at all, plus a JPEG thumbnail."""
     output = io.BytesIO()
     if source_format == "JPEG":
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
-        image.save(output, "JPEG", quality=JPEG_QUALITY)
+        image.save(output, "JPEG", quality=JPEG_QUALITY)  # no exif= argument: nothing of the source's
     else:
         image.save(output, "PNG")  # Pillow writes no text or EXIF chunks unless asked
     thumbnail = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()

@@ -7,7 +7,11 @@ Rules and thresholds (settings GEOTRACK[...]):
 - project_stale: no progress report for ALERT_STALE_DAYS on an active project;
 - cameras_offline: every camera of an active project offline for ALERT_CAMERA_DAYS (today only:
   camera status has no as-of history);
-- check_on_site: the imagery evidence flag, where imagery exists.
+- check_on_site: the imagery evidence flag, where imagery exists;
+- photo_reused: a photo (progress report, execution report or citizen feedback) is the same or a
+  near-identical image as a photo elsewhere (projects/photo_checks.py); for signed-in reviewers only;
+- feedback_unanswered: citizen feedback waiting for moderation or a reply for more than
+  FEEDBACK_UNANSWERED_DAYS days, one alert per project or roadmap item.
 """
 from __future__ import annotations
 
@@ -21,14 +25,17 @@ from django.utils.translation import gettext as _
 
 from geotrack.core.params import start_of_day
 from geotrack.core.sql import Sql
+from citizens.selectors import unanswered_overdue
 from layers.models import ChangeEvidence
 from projects.access import Audience
 from projects.asof import project_source
 from projects.health import health_today
-from projects.models import RoadmapItem
+from projects.models import PhotoCheck, RoadmapItem
+from projects.photo_checks import reason_text
 from projects.selectors import roadmap_item_status, visible_projects_sql
 
-SEVERITY = {"item_overdue": 3, "check_on_site": 3, "item_behind": 2, "cameras_offline": 2, "project_stale": 1}
+SEVERITY = {"item_overdue": 3, "check_on_site": 3, "photo_reused": 3, "item_behind": 2, "cameras_offline": 2,
+            "feedback_unanswered": 2, "project_stale": 1}
 
 
 class Alert(TypedDict):
@@ -143,6 +150,51 @@ def evidence_alerts(*, audience: Audience) -> list[Alert]:
         for evidence in flagged]
 
 
+def photo_alerts(*, audience: Audience) -> list[Alert]:
+    """Photos whose evidence check found the same image elsewhere, on projects the audience may read (reviewers)."""
+    if not audience.reviews_evidence:
+        return []
+    checks = (PhotoCheck.objects.exclude(matches=[]).filter(project__isnull=False)
+              .filter(audience.q("project", "project__")).select_related("project__region", "project__agency")
+              .order_by("-uploaded_at")[:settings.GEOTRACK["ALERT_LIMIT"]])
+    alerts = []
+    for check in checks:
+        reused = [reason for reason in check.reasons if reason["code"] == "reused"]
+        project = check.project
+        alerts.append(_project_alert(
+            "photo_reused", 3, project.pk, project.title, project.region.iso_code if project.region else None,
+            project.agency.code, len(reused),
+            _("A photo of %(source)s %(id)s: %(reason)s.") % {
+                "source": check.get_source_kind_display(), "id": check.parent_id,
+                "reason": "; ".join(reason_text(reason) for reason in reused)}))
+    return alerts
+
+
+def feedback_alerts(*, audience: Audience) -> list[Alert]:
+    """Citizen feedback unanswered for FEEDBACK_UNANSWERED_DAYS, one alert per project or roadmap item."""
+    days = settings.GEOTRACK["FEEDBACK_UNANSWERED_DAYS"]
+    rows = unanswered_overdue(audience=audience, days=days, limit=settings.GEOTRACK["ALERT_LIMIT"])
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(("project", row["project_id"]) if row["project_id"] else ("item", row["roadmap_item_id"]),
+                          []).append(row)
+    items = RoadmapItem.objects.in_bulk([key for kind, key in groups if kind == "item"])
+    alerts = []
+    for (kind, key), group in groups.items():
+        oldest = max(row["days"] for row in group)
+        reason = _("%(count)d citizen feedback message(s) unanswered for more than %(days)d days (oldest: %(oldest)d "
+                   "days).") % {"count": len(group), "days": days, "oldest": oldest}
+        if kind == "project":
+            alerts.append(_project_alert("feedback_unanswered", 2, key, group[0]["project_title"], group[0]["region"],
+                                         group[0]["agency"], len(group), reason))
+        elif key in items:
+            item = items[key]
+            alerts.append(Alert(kind="feedback_unanswered", severity=2, reason=reason, url=item.get_absolute_url(),
+                                region=None, agency=group[0]["agency"], magnitude=len(group),
+                                object={"type": "roadmap_item", "id": item.number, "title": item.title}))
+    return alerts
+
+
 def sort_alerts(alerts: list[Alert]) -> list[Alert]:
     """Most severe first, then the largest, then by link (a stable order)."""
     return sorted(alerts, key=lambda alert: (-alert["severity"], -alert["magnitude"], alert["url"]))
@@ -158,8 +210,9 @@ def alerts_for(*, audience: Audience, as_of: dt.date | None = None, item_status:
     today = as_of or health_today()
     alerts = (_item_alerts(audience=audience, today=today, as_of=as_of, status=item_status)
               + _stale_alerts(audience=audience, today=today, as_of=as_of))
-    if as_of is None:  # camera status and imagery evidence have no history: today only
+    if as_of is None:  # camera status, evidence and feedback have no history: today only
         alerts += evidence_alerts(audience=audience)
+        alerts += photo_alerts(audience=audience) + feedback_alerts(audience=audience)
         if cameras:
             alerts += camera_alerts(audience=audience)
     return sort_alerts(alerts)

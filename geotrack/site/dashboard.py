@@ -117,7 +117,8 @@ def dashboard_summary(*, audience: Audience) -> dict:
     (geotrack/core/cache.py); camera heartbeats and snapshots never throw them away.
     """
     summary = cached_aggregate("dashboard", ((get_language() or "en")[:2],), audience_key=audience.key,
-                               topics=["projects", "imagery"], compute=lambda: _project_summary(audience=audience))
+                               topics=["projects", "imagery", "feedback"],
+                               compute=lambda: _project_summary(audience=audience))
     alerts = sort_alerts(summary["alerts"] + camera_alerts(audience=audience))[:DASHBOARD_ALERTS]
     return {**summary, "alerts": alerts, "cameras": camera_counts(audience=audience)}
 

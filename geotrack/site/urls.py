@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from geotrack.site import api, health
-from geotrack.site.pages import cameras, home, imagery, maps, projects, reporting, roadmap
+from geotrack.site.pages import cameras, feedback, home, imagery, maps, projects, reporting, roadmap
 from geotrack.site.reports.views import RoadmapReportView
 
 urlpatterns = [
@@ -28,4 +28,8 @@ urlpatterns = [
     path("roadmap/", roadmap.roadmap_list, name="roadmap"),
     path("roadmap/<int:number>/", roadmap.roadmap_item_page, name="roadmap-item"),
     path("reports/roadmap.<str:fmt>", RoadmapReportView.as_view(), name="roadmap-report"),
+    path("feedback/new/", feedback.feedback_new, name="feedback-new"),
+    path("feedback/moderate/", feedback.feedback_moderation, name="feedback-moderation"),
+    path("feedback/moderate/<int:pk>/", feedback.feedback_decide, name="feedback-decide"),
+    path("feedback/<str:token>/", feedback.feedback_follow, name="feedback-follow"),
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from camera_sites.models import Camera, Snapshot
 from execution import services as execution
 from execution.models import Milestone, ReportingPeriod
+from citizens.models import Feedback, FeedbackPhoto
 from camera_sites.services import camera_save
 from layers.models import ChangeEvidence, Imagery
 from projects.models import Agency, ProgressMonthly, ProgressPhoto, Project, RoadmapItem
@@ -120,6 +121,7 @@ def build_world(regions: dict, agency) -> World:
     ChangeEvidence.objects.create(project=world.projects["public-almaty"], before=world.imagery["public-image-almaty"],
                                   after=secret, index=0.01, method="brightness", progress_before=0,
                                   progress_after=40, flagged=True)
+    _feedback(world)
     progress_monthly_rebuild()
     assert ProgressMonthly.objects.exists()
     build_execution(world, regions, agency)
@@ -191,10 +193,36 @@ def build_execution(world: World, regions: dict, energy) -> None:
                            accepted=accepted, draft=draft, secret=secret, meeting=meeting,
                            energy_meeting=energy_meeting, energy_instruction=energy_instruction)
 
+def _feedback(world: World) -> None:
+    """Feedback in every state on public and private projects and on the item, each with a photo.
+
+    The contacts of feedback on Almaty's projects only are SECRET: the Astana akimat moderates the rest.
+    """
+    rows = [("published-on-public-almaty", "public-almaty", None, "published"),
+            ("SECRET-FEEDBACK-ALMATY", "public-almaty", None, "received"),
+            ("rejected-on-public-almaty", "public-almaty", None, "rejected"),
+            ("published-on-secret-project", "SECRET-PROJECT-ALMATY", None, "published"),
+            ("received-on-private-astana", "private-astana", None, "received"),
+            ("published-on-private-both", "private-both", None, "published"),
+            ("published-on-the-item", None, world.item, "published"),
+            ("received-on-the-item", None, world.item, "received")]
+    for index, (text, project_key, item, state) in enumerate(rows):
+        project = world.projects[project_key] if project_key else None
+        feedback = Feedback.objects.create(
+            project=project, roadmap_item=item, agency=(project or item).agency, category="quality", text=text,
+            status=state, reject_reason="spam" if state == "rejected" else "", contact=(f"SECRET-CONTACT-{index}" if project_key in ("public-almaty", "SECRET-PROJECT-ALMATY")
+                     else f"contact-{index}"),
+            follow_token=f"token-{index}", sender_hash=f"{index:064d}")
+        photo = FeedbackPhoto(feedback=feedback)
+        photo.image.save(f"fb-{index}.jpg", ContentFile(image_bytes()), save=False)
+        photo.thumbnail.save(f"fb-{index}-thumb.jpg", ContentFile(image_bytes()), save=False)
+        photo.save()
+
 
 @pytest.fixture
 def world(db, regions, agency) -> World:
     return build_world(regions, agency)
 
 
-SECRETS = ("SECRET-PROJECT-ALMATY", "SECRET-CAMERA-ALMATY", "SECRET-IMAGE-ALMATY")
+SECRETS = ("SECRET-PROJECT-ALMATY", "SECRET-CAMERA-ALMATY", "SECRET-IMAGE-ALMATY", "SECRET-FEEDBACK-ALMATY",
+           "SECRET-CONTACT")

@@ -23,7 +23,7 @@ from tests.actors import PASSWORD
 PAGES = [("home", []), ("map", []), ("region-map", ["KZ-75"]), ("roadmap", []), ("roadmap-item", [7]),
          ("embed", []), ("region-embed", ["KZ-75"]), ("roadmap-report", ["html"]), ("roadmap-report", ["csv"])]
 API = ["project-list", "region-list", "camera-list", "imagery-list", "imagery-evidence", "alert-list",
-       "dashboard-api", "roadmap-item-list", "export-oc4ids"]
+       "dashboard-api", "roadmap-item-list", "export-oc4ids", "feedback-list"]
 EXPORTS = [("projects", "geojson"), ("cameras", "geojson"), ("regions", "csv")]
 OGC = ["projects", "cameras", "roadmap-items"]
 WEB_MERCATOR = tms.get("WebMercatorQuad")

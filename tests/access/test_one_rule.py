@@ -22,7 +22,8 @@ MODELS = {"project": "projects.Project", "progress_report": "projects.ProgressRe
           "evidence": "layers.ChangeEvidence", "milestone": "execution.Milestone",
           "execution_report": "execution.ExecutionReport", "report_version": "execution.ReportVersion",
           "report_document": "execution.ReportDocument", "deadline_change": "execution.DeadlineChange",
-          "meeting": "execution.Meeting", "instruction": "execution.Instruction"}
+          "meeting": "execution.Meeting", "instruction": "execution.Instruction",
+          "feedback": "citizens.Feedback", "feedback_photo": "citizens.FeedbackPhoto"}
 
 
 def audience(world, role: str, scope_public: bool) -> Audience:
@@ -179,3 +180,34 @@ def test_each_role_reads_roadmap_execution_as_the_contract_says(world):
     assert ids(almaty, "instruction") == {apps.get_model("execution.Instruction").objects.get(
         text="SECRET-INSTRUCTION").pk}
     assert ids(audience(world, "astana_akimat", False), "execution_report") == {accepted}
+
+@pytest.mark.django_db
+def test_feedback_is_public_once_published_on_what_the_public_reads_and_moderators_read_their_scope(world):
+    public = {"published-on-public-almaty", "published-on-the-item"}
+    assert titles(audience(world, "anonymous", False), "feedback", "text") == public
+    assert titles(audience(world, "almaty_akimat", False), "feedback", "text") == public | {
+        "SECRET-FEEDBACK-ALMATY", "rejected-on-public-almaty", "published-on-secret-project",
+        "published-on-private-both"}
+    assert titles(audience(world, "astana_akimat", False), "feedback", "text") == public | {
+        "received-on-private-astana", "published-on-private-both"}
+    everything = set(apps.get_model("citizens.Feedback").objects.values_list("text", flat=True))
+    for role in ("analyst", "admin", "astana_planner"):
+        assert titles(audience(world, role, False), "feedback", "text") == everything, role
+        assert titles(audience(world, role, True), "feedback", "text") == public, role
+    photos = audience(world, "anonymous", False).filter(apps.get_model("citizens.FeedbackPhoto").objects.all(),
+                                                        "feedback_photo")
+    assert {photo.feedback.text for photo in photos} == public
+
+
+@pytest.mark.django_db
+def test_the_coordinator_and_a_ministry_user_read_feedback_by_role_name(world, agency):
+    coordinator = Audience(role="coordinator", authenticated=True)
+    ministry = Audience(role="ministry", agency_ids=(agency.pk,), authenticated=True)
+    other_ministry = Audience(role="ministry", agency_ids=(agency.pk + 1000,), authenticated=True)
+    # Their reading of private projects comes with their roles; on public projects and items they read it all.
+    for who in (coordinator, ministry):
+        assert {"SECRET-FEEDBACK-ALMATY", "received-on-the-item"} <= titles(who, "feedback", "text")
+    assert titles(other_ministry, "feedback", "text") == {"published-on-public-almaty", "published-on-the-item"}
+    for who in (coordinator, ministry, other_ministry):
+        expected = queryset_ids(who, "feedback")
+        assert sql_ids(who, "feedback") == expected == exists_ids(who, "feedback")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-PACKAGES = ("geotrack", "projects", "execution", "camera_sites", "layers")
+PACKAGES = ("geotrack", "projects", "execution", "citizens", "camera_sites", "layers")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 # Imports inside functions that are there for a reason other than a cycle, each with that reason.

@@ -12,13 +12,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from geotrack.core.images import ImageRejected, PreparedImage, snapshot_image_prepare
+from geotrack.core.images import ImageRejected
+from geotrack.core.photos import PreparedPhoto, photo_prepare
 from projects.access import audience_of
-from projects.models import ProgressPhoto, ProgressReport
+from projects.models import PhotoCheck, ProgressPhoto, ProgressReport
 from projects.permissions import can_report_progress
+from projects.photo_checks import photo_check_record
 from projects.services import progress_report_add
 from projects.views import visible_project
 
@@ -45,7 +48,7 @@ class ProgressReportForm(forms.Form):
             f"{report.reported_at:%Y-%m-%d}: {report.physical}% / {report.financial}%")
 
 
-def _prepare_photos(files) -> list[PreparedImage]:
+def _prepare_photos(files) -> list[PreparedPhoto]:
     """Validate every photo before anything is written: one bad photo rejects the report."""
     limits = settings.GEOTRACK
     if len(files) > limits["REPORT_MAX_PHOTOS"]:
@@ -56,24 +59,30 @@ def _prepare_photos(files) -> list[PreparedImage]:
             raise ValidationError(_("%(name)s is larger than %(mb)d MB.") % {
                 "name": upload.name, "mb": limits["REPORT_PHOTO_MAX_BYTES"] // 2 ** 20})
         try:
-            prepared.append(snapshot_image_prepare(data=upload.read(), max_pixels=limits["REPORT_PHOTO_MAX_PIXELS"],
-                                                   declared_name=upload.name or "",
-                                                   thumbnail_px=320))
+            # Capture time and GPS are read here, before the re-encoding drops them (evidence check).
+            prepared.append(photo_prepare(data=upload.read(), max_pixels=limits["REPORT_PHOTO_MAX_PIXELS"],
+                                          declared_name=upload.name or "", thumbnail_px=320,
+                                          local_tz=settings.TIME_ZONE))
         except ImageRejected as exc:
             raise ValidationError(f"{upload.name}: {exc.message}") from exc
     return prepared
 
 
 @transaction.atomic
-def _save(project, form: ProgressReportForm, photos: list[PreparedImage], user) -> ProgressReport:
+def _save(project, form: ProgressReportForm, photos: list[PreparedPhoto], user) -> ProgressReport:
     report = progress_report_add(project=project, author=user, physical=form.cleaned_data["physical"],
                                  financial=form.cleaned_data["financial"], note=form.cleaned_data["note"],
                                  supersedes=form.cleaned_data["supersedes"])
     for index, photo in enumerate(photos, start=1):
         record = ProgressPhoto(report=report)
-        record.image.save(f"report-{report.pk}-{index}.{photo.extension}", ContentFile(photo.content), save=False)
-        record.thumbnail.save(f"report-{report.pk}-{index}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        record.image.save(f"report-{report.pk}-{index}.{photo.image.extension}", ContentFile(photo.image.content),
+                          save=False)
+        record.thumbnail.save(f"report-{report.pk}-{index}-thumb.jpg", ContentFile(photo.image.thumbnail),
+                              save=False)
         record.save()
+        photo_check_record(source_kind=PhotoCheck.Source.PROGRESS_PHOTO, source_id=record.pk, parent_id=report.pk,
+                           facts=photo.facts, project=project, uploaded_at=record.uploaded_at,
+                           report_date=timezone.localdate(report.reported_at))
     return report
 
 

@@ -15,7 +15,8 @@ export HOST PORT
 
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts gdal-bin libgdal32 \
 	gettext chromium fonts-dejavu-core ffmpeg poppler-utils \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 wrk
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 wrk \
+	nginx redis-server openssl
 
 STATE = $(shell $(PY) -m geotrack.lib.localdb dir)
 

@@ -168,6 +168,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(STATE_DIR / "media")))
+# Media on an S3-compatible store (DEFAULT_FILE_STORAGE=storages.backends.s3.S3Storage, django-storages):
+# the bucket is private; files are served only through our permission-checked views.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "geotrack-media")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "") or None
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "us-east-1")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID", "") or None
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", "") or None
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+AWS_S3_FILE_OVERWRITE = False
 # Media is never served as bare public URLs: files behind a role go through
 # permission-checked views (CONTRACT.md, Roles). MEDIA_URL is therefore unused.
 MEDIA_URL = "/media-not-served/"

@@ -296,6 +296,9 @@ GEOTRACK = {
     "GENERATED_FILES_RETENTION_HOURS": env_int("GENERATED_FILES_RETENTION_HOURS", 24 * 7),
     # Synchronous exports running at once over all processes; beyond, 429 with Retry-After.
     "EXPORT_CONCURRENCY": env_int("EXPORT_CONCURRENCY", 4),
+    # A pooled connection that finished a request this recently skips Django's per-request health check
+    # (one round trip); an older one is checked as before (geotrack/core/db.py).
+    "DB_HEALTH_CHECK_IDLE_SECONDS": env_float("DB_HEALTH_CHECK_IDLE_SECONDS", 1.0),
 }
 
 LOGGING = {

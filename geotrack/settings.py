@@ -299,6 +299,9 @@ GEOTRACK = {
     # A pooled connection that finished a request this recently skips Django's per-request health check
     # (one round trip); an older one is checked as before (geotrack/core/db.py).
     "DB_HEALTH_CHECK_IDLE_SECONDS": env_float("DB_HEALTH_CHECK_IDLE_SECONDS", 1.0),
+    # Rendered pages are kept per audience, user, language and change token; at most this long
+    # (geotrack/site/page_cache.py), which bounds what no change token follows.
+    "PAGE_CACHE_SECONDS": env_int("PAGE_CACHE_SECONDS", 60),
 }
 
 LOGGING = {

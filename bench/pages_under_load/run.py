@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -94,6 +93,17 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
+def report(rates: dict[str, list[float]]) -> None:
+    static = median(rates["static"])
+    print(f"  static file (peer): {static:.0f} req/s [{min(rates['static']):.0f}..{max(rates['static']):.0f}]")
+    for name, values in rates.items():
+        if name != "static":
+            value = median(values)
+            print(f"  {name:22s} {value:6.0f} req/s [{min(values):.0f}..{max(values):.0f}]  "
+                  f"{value / static:.2f}x the static file   target >= {TARGET_RPS}: "
+                  f"{'met' if value >= TARGET_RPS else 'NOT met'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=21_000)
@@ -102,6 +112,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--reuse-db", action="store_true")
+    parser.add_argument("--no-quiet", action="store_true", help="skip the phase without camera traffic")
     args = parser.parse_args()
     folder = socket_dir()
     env = server_env(folder)
@@ -123,35 +134,35 @@ def main() -> int:
                 status = subprocess.run(command, capture_output=True, text=True, check=True).stdout
                 if status != "200":
                     raise RuntimeError(f"{path} ({who}) answered {status}")
-        duration = (len(PAGES) * 2 + 1) * (args.rounds + 1) * (args.seconds + 1) + 60
+        runners = {"static": lambda: wrk(url(STATIC), args.seconds)}
+        for path in PAGES:
+            runners[f"{path} anonymous"] = lambda p=path: wrk(url(p), args.seconds)
+            runners[f"{path} signed in"] = lambda p=path: wrk(url(p), args.seconds, cookie)
+        print(f"  gunicorn {args.workers} sync workers; wrk -t2 -c32 -d{args.seconds}s, {args.rounds} interleaved "
+              f"rounds after one warm-up; the peer is a static file through the same gunicorn")
+        if not args.no_quiet:
+            print("\n== no camera traffic ==")
+            report(interleaved(runners, rounds=args.rounds, warmup=1))
+        print(f"\n== {CAMERAS} cameras posting a snapshot every {INTERVAL_S} s (camera_sites/simulator.py) ==")
+        # The simulator runs a little longer than the wrk runs (about 0.3 s of overhead each), then prints its summary.
+        duration = len(runners) * (args.rounds + 1) * (args.seconds + 0.3) + INTERVAL_S + 5
         sim_log = open(WORK / "pages_under_load-simulator.log", "w")
         simulator = subprocess.Popen(
             [str(VENV_BIN / "python"), "manage.py", "simulate_cameras", "--count", str(CAMERAS), "--interval",
              str(INTERVAL_S), "--url", url(""), "--duration", str(duration), "--offline-rate", "0", "--workers", "32"],
             cwd=REPO, env=env, stdout=sim_log, stderr=subprocess.STDOUT)
         time.sleep(INTERVAL_S)  # every camera has posted once
-        runners = {"static": lambda: wrk(url(STATIC), args.seconds)}
-        for path in PAGES:
-            runners[f"{path} anonymous"] = lambda p=path: wrk(url(p), args.seconds)
-            runners[f"{path} signed in"] = lambda p=path: wrk(url(p), args.seconds, cookie)
-        print(f"  gunicorn {args.workers} sync workers; {CAMERAS} cameras posting every {INTERVAL_S} s meanwhile; "
-              f"wrk -t2 -c32 -d{args.seconds}s, {args.rounds} interleaved rounds after one warm-up")
-        rates = interleaved(runners, rounds=args.rounds, warmup=1)
-        simulator.send_signal(signal.SIGINT)
-        try:
-            simulator.wait(30)
-        except subprocess.TimeoutExpired:
-            simulator.kill()
+        with data.connect(folder) as conn:
+            before, started = conn.execute("SELECT count(*) FROM camera_sites_snapshot").fetchone()[0], time.monotonic()
+            rates = interleaved(runners, rounds=args.rounds, warmup=1)
+            stored = conn.execute("SELECT count(*) FROM camera_sites_snapshot").fetchone()[0] - before
+        elapsed = time.monotonic() - started
+        report(rates)
+        simulator.wait(duration + 120)
         sim_log.close()
-        static = median(rates["static"])
-        print(f"  static file (peer): {static:.0f} req/s")
-        for name, values in rates.items():
-            if name != "static":
-                value = median(values)
-                print(f"  {name:22s} {value:6.0f} req/s [{min(values):.0f}..{max(values):.0f}]  "
-                      f"{value / static:.2f}x the static file   target >= {TARGET_RPS}: "
-                      f"{'met' if value >= TARGET_RPS else 'NOT met'}")
         log = (WORK / "pages_under_load-simulator.log").read_text()
+        print(f"  snapshots stored during the wrk runs: {stored} in {elapsed:.0f} s ({stored / elapsed:.1f}/s, "
+              f"goal {CAMERAS / INTERVAL_S:.0f}/s)")
         print("  simulator: " + " | ".join(line.strip() for line in log.splitlines() if "sent" in line))
     finally:
         if simulator is not None and simulator.poll() is None:

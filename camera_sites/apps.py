@@ -10,12 +10,16 @@ from projects.signals import projects_geometry_changed
 
 
 def cameras_state() -> Sql:
-    """Moves with a new snapshot, a camera coming or going online, or a new camera."""
-    return Sql("SELECT row((SELECT max(id) FROM camera_sites_snapshot), "
-               "(SELECT count(*) FILTER (WHERE last_seen_at >= %(cameras_online_since)s) FROM camera_sites_camera), "
+    """Moves with a camera coming or going online, or a new camera: not with a heartbeat or a snapshot."""
+    return Sql("SELECT row((SELECT count(*) FILTER (WHERE last_seen_at >= %(cameras_online_since)s) FROM camera_sites_camera), "
                "(SELECT max(id) FROM camera_sites_camera))::text",
                {"cameras_online_since": timezone.now()
                 - dt.timedelta(seconds=settings.GEOTRACK["CAMERA_OFFLINE_AFTER_SECONDS"])})
+
+
+def snapshots_state() -> Sql:
+    """Moves with every new snapshot (every 10 s per camera): only what shows snapshots reads it."""
+    return Sql("SELECT (SELECT max(id) FROM camera_sites_snapshot)::text")
 
 
 class CameraSitesConfig(AppConfig):
@@ -27,3 +31,4 @@ class CameraSitesConfig(AppConfig):
 
         projects_geometry_changed.connect(relink_cameras, dispatch_uid="camera_sites_relink")
         register_change_source("cameras", cameras_state)
+        register_change_source("snapshots", snapshots_state)

@@ -350,6 +350,12 @@ GEOTRACK = {
     "WORKER_MAX_BACKOFF_S": env_float("WORKER_MAX_BACKOFF_S", 10.0),
     "WORKER_HEARTBEAT_FILE": env_str("WORKER_HEARTBEAT_FILE", ""),
     "READY_MAX_JOB_AGE_S": env_int("READY_MAX_JOB_AGE_S", 600),
+    # A pooled connection that finished a request this recently skips Django's per-request health check
+    # (one round trip); an older one is checked as before (geotrack/core/db.py).
+    "DB_HEALTH_CHECK_IDLE_SECONDS": env_float("DB_HEALTH_CHECK_IDLE_SECONDS", 1.0),
+    # Rendered pages are kept per audience, user, language and change token; at most this long
+    # (geotrack/site/page_cache.py), which bounds what no change token follows.
+    "PAGE_CACHE_SECONDS": env_int("PAGE_CACHE_SECONDS", 60),
 }
 
 # Logs: JSON lines on stderr, each with the request id (geotrack/core/requestid.py); LOG_FORMAT=text

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django_tasks.signals import task_finished
 
-from geotrack.core import metrics
+from geotrack.core import db, metrics
 
 
 class CoreConfig(AppConfig):
@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         task_finished.connect(metrics.job_finished, dispatch_uid="geotrack-metrics-job-finished")
+        db.connect_signals()

@@ -5,11 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from geotrack.site.dashboard import dashboard_summary, progress_series
+from geotrack.site.page_cache import cached_page
 from layers.maps import MapOptions, overview_map
 from projects.access import audience_of
 from projects.models import Agency, Region
 
 
+@cached_page(topics=["projects", "imagery", "cameras"])  # cameras: the online count and camera alerts
 def home(request: HttpRequest) -> HttpResponse:
     """The national dashboard: KPIs, the regions map, where to activate, progress over time."""
     audience = audience_of(request)

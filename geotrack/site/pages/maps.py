@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from geotrack.site.page_cache import cached_page
 from layers.imagery_selectors import ready_imagery
 from layers.maps import MapOptions, overview_map
 from projects.access import audience_of
@@ -16,11 +17,13 @@ def region_bounds(region: Region) -> list:
     return [[south, west], [north, east]]
 
 
+@cached_page(topics=["imagery"])  # projects and cameras come through tiles and the API
 def national_map_page(request: HttpRequest) -> HttpResponse:
     options = MapOptions(imagery=tuple(ready_imagery(audience=audience_of(request))))
     return _page(request, "maps/map.html", options, region=None)
 
 
+@cached_page(topics=["imagery"])
 def region_map_page(request: HttpRequest, iso: str) -> HttpResponse:
     region = get_object_or_404(Region, iso_code=iso.upper())
     options = MapOptions(focus_iso=region.iso_code, bounds=region_bounds(region),
@@ -29,11 +32,13 @@ def region_map_page(request: HttpRequest, iso: str) -> HttpResponse:
 
 
 @xframe_options_exempt
+@cached_page(topics=[])  # the map alone: its data comes through tiles
 def national_embed(request: HttpRequest) -> HttpResponse:
     return _embed(request, MapOptions(embed=True), title=None)
 
 
 @xframe_options_exempt
+@cached_page(topics=[])
 def region_embed(request: HttpRequest, iso: str) -> HttpResponse:
     region = get_object_or_404(Region, iso_code=iso.upper())
     options = MapOptions(embed=True, focus_iso=region.iso_code, bounds=region_bounds(region))

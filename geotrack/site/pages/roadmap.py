@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_date
 
 from geotrack.site.dashboard import progress_series
+from geotrack.site.page_cache import cached_page
 from layers.maps import MapOptions, overview_map
 from projects.access import Audience, audience_of
 from projects.health import HEALTH_VALUES, health_today
@@ -57,6 +58,7 @@ def _matches(item: RoadmapItem, state: dict, projects: list[dict], f: dict) -> b
             and (not f["deadline_before"] or item.deadline <= f["deadline_before"]))
 
 
+@cached_page(topics=["projects"])
 def roadmap_list(request: HttpRequest) -> HttpResponse:
     audience = audience_of(request)
     status = roadmap_item_status(audience=audience)

@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from geotrack.site import api
-from geotrack.site.pages import cameras, home, imagery, maps, projects, reporting, roadmap
+from geotrack.site.pages import agencies, cameras, home, imagery, maps, meetings, projects, reporting, roadmap
 from geotrack.site.reports.views import RoadmapReportView
 
 urlpatterns = [
@@ -26,4 +26,10 @@ urlpatterns = [
     path("roadmap/", roadmap.roadmap_list, name="roadmap"),
     path("roadmap/<int:number>/", roadmap.roadmap_item_page, name="roadmap-item"),
     path("reports/roadmap.<str:fmt>", RoadmapReportView.as_view(), name="roadmap-report"),
+    path("agencies/<slug:code>/", agencies.agency_page, name="agency-page"),
+    path("meetings/<int:pk>/", meetings.meeting_page, name="meeting-page"),
+    path("meetings/<int:pk>/agenda/propose/", meetings.agenda_propose_page, name="meeting-agenda-propose"),
+    path("meetings/<int:pk>/present/", meetings.present_page, name="meeting-present"),
+    path("meetings/<int:pk>/present/<int:index>/", meetings.present_view, name="meeting-present-view"),
+    path("meetings/<int:pk>/protocol.pdf", meetings.protocol_pdf, name="meeting-protocol"),
 ]

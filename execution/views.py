@@ -182,6 +182,7 @@ def _reporting_agency(request: Request, subject, chosen) -> int:
 
 
 def create_report(request: Request, subject) -> Response:
+    require(request, bool(permissions.reporting_agencies(request.user, subject)))
     serializer = ReportWriteSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)

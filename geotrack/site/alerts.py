@@ -12,6 +12,12 @@ Rules and thresholds (settings GEOTRACK[...]):
   near-identical image as a photo elsewhere (projects/photo_checks.py); for signed-in reviewers only;
 - feedback_unanswered: citizen feedback waiting for moderation or a reply for more than
   FEEDBACK_UNANSWERED_DAYS days, one alert per project or roadmap item.
+- report_late: an execution report due in a period whose due day passed was not submitted in time
+  (one alert per item, naming the agencies);
+- report_returned: the coordinator returned a report and it was not resubmitted yet;
+- milestone_overdue: an item's milestone passed its planned day undone (one alert per item);
+- instruction_overdue: a headquarters instruction passed its deadline undone;
+- deadline_moved: an item's deadline was moved by an approved request.
 """
 from __future__ import annotations
 
@@ -26,6 +32,8 @@ from django.utils.translation import gettext as _
 from geotrack.core.params import start_of_day
 from geotrack.core.sql import Sql
 from citizens.selectors import unanswered_overdue
+from execution import selectors as execution
+from execution.models import DeadlineChange, Milestone
 from layers.models import ChangeEvidence
 from projects.access import Audience
 from projects.asof import project_source
@@ -34,8 +42,9 @@ from projects.models import PhotoCheck, RoadmapItem
 from projects.photo_checks import reason_text
 from projects.selectors import roadmap_item_status, visible_projects_sql
 
-SEVERITY = {"item_overdue": 3, "check_on_site": 3, "photo_reused": 3, "item_behind": 2, "cameras_offline": 2,
-            "feedback_unanswered": 2, "project_stale": 1}
+SEVERITY = {"item_overdue": 3, "check_on_site": 3, "photo_reused": 3, "instruction_overdue": 3, "item_behind": 2,
+            "cameras_offline": 2, "feedback_unanswered": 2, "report_late": 2, "report_returned": 2,
+            "milestone_overdue": 2, "project_stale": 1, "deadline_moved": 1}
 
 
 class Alert(TypedDict):
@@ -195,6 +204,59 @@ def feedback_alerts(*, audience: Audience) -> list[Alert]:
     return alerts
 
 
+def _item_base(item, agency_code: str | None = None) -> dict:
+    return {"url": item.get_absolute_url(), "region": None, "agency": agency_code or item.agency.code,
+            "object": {"type": "roadmap_item", "id": item.number, "title": item.title}}
+
+
+def execution_alerts(*, audience: Audience, today: dt.date, as_of: dt.date | None) -> list[Alert]:
+    """Late and returned reports, overdue milestones and instructions, moved deadlines (five queries)."""
+    items = {item.pk: item for item in RoadmapItem.objects.select_related("agency")}
+    codes = dict(Sql("SELECT id, code FROM projects_agency").fetchall())
+    alerts: list[Alert] = []
+    late: dict[int, set[str]] = {}
+    for row in execution.late_reports(audience=audience, today=today):
+        late.setdefault(row["item"], set()).add(codes[row["agency"]])
+    for item_id, agencies in late.items():
+        alerts.append(Alert(kind="report_late", severity=2, magnitude=len(agencies), **_item_base(items[item_id]),
+                            reason=_("Execution report not submitted by the due day: %(agencies)s.") % {
+                                "agencies": ", ".join(sorted(agencies))}))
+    if as_of is None:  # report states are today's
+        for report in execution.returned_reports(audience=audience).filter(roadmap_item__isnull=False):
+            alerts.append(Alert(kind="report_returned", severity=2, magnitude=1,
+                                **_item_base(items[report.roadmap_item_id], report.agency.code),
+                                reason=_("The report of %(agency)s was returned and is not resubmitted yet: "
+                                         "%(comment)s") % {"agency": report.agency.code, "comment": report.comment}))
+    overdue: dict[int, list[Milestone]] = {}
+    for milestone in Milestone.objects.filter(planned_on__lt=today).exclude(done_on__lte=today).order_by("planned_on"):
+        overdue.setdefault(milestone.roadmap_item_id, []).append(milestone)
+    for item_id, milestones in overdue.items():
+        days = (today - milestones[0].planned_on).days
+        alerts.append(Alert(kind="milestone_overdue", severity=2, magnitude=days, **_item_base(items[item_id]),
+                            reason=_("%(count)d milestone(s) overdue, the oldest by %(days)d days: %(title)s.") % {
+                                "count": len(milestones), "days": days, "title": milestones[0].title}))
+    for instruction in execution.overdue_instructions(audience=audience, today=today):
+        days = (today - instruction.deadline).days
+        alerts.append(Alert(kind="instruction_overdue", severity=3, magnitude=days,
+                            url=instruction.meeting.get_absolute_url(), region=None, agency=instruction.agency.code,
+                            object={"type": "instruction", "id": instruction.pk,
+                                    "title": instruction.localized[:200]},
+                            reason=_("Instruction of %(day)s overdue by %(days)d days.") % {
+                                "day": instruction.meeting.held_on.isoformat(), "days": days}))
+    moves: dict[int, list] = {}
+    changes = execution.deadline_changes_visible(audience=audience).filter(
+        state=DeadlineChange.State.APPROVED, decided_at__lt=start_of_day(today + dt.timedelta(days=1)))
+    for change in changes.order_by("decided_at"):
+        moves.setdefault(change.roadmap_item_id, []).append(change)
+    for item_id, changes in moves.items():
+        path = " → ".join([changes[0].previous_deadline.strftime("%d.%m.%Y")]
+                          + [c.deadline.strftime("%d.%m.%Y") for c in changes])
+        alerts.append(Alert(kind="deadline_moved", severity=1, magnitude=len(changes), **_item_base(items[item_id]),
+                            reason=_("Deadline moved %(count)d time(s): %(path)s.") % {"count": len(changes),
+                                                                                     "path": path}))
+    return alerts
+
+
 def sort_alerts(alerts: list[Alert]) -> list[Alert]:
     """Most severe first, then the largest, then by link (a stable order)."""
     return sorted(alerts, key=lambda alert: (-alert["severity"], -alert["magnitude"], alert["url"]))
@@ -209,7 +271,8 @@ def alerts_for(*, audience: Audience, as_of: dt.date | None = None, item_status:
     """
     today = as_of or health_today()
     alerts = (_item_alerts(audience=audience, today=today, as_of=as_of, status=item_status)
-              + _stale_alerts(audience=audience, today=today, as_of=as_of))
+              + _stale_alerts(audience=audience, today=today, as_of=as_of)
+              + execution_alerts(audience=audience, today=today, as_of=as_of))
     if as_of is None:  # camera status, evidence and feedback have no history: today only
         alerts += evidence_alerts(audience=audience)
         alerts += photo_alerts(audience=audience) + feedback_alerts(audience=audience)

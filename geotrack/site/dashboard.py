@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from camera_sites.selectors import online_sql
+from execution.selectors import activation_by_agency
 from geotrack.core.cache import cached_aggregate
 from geotrack.core.sql import Sql, identifier
 from geotrack.site.alerts import alerts_for, camera_alerts, sort_alerts
@@ -117,10 +118,28 @@ def dashboard_summary(*, audience: Audience) -> dict:
     (geotrack/core/cache.py); camera heartbeats and snapshots never throw them away.
     """
     summary = cached_aggregate("dashboard", ((get_language() or "en")[:2],), audience_key=audience.key,
-                               topics=["projects", "imagery", "feedback"],
+                               topics=["projects", "imagery", "feedback", "execution"],
                                compute=lambda: _project_summary(audience=audience))
     alerts = sort_alerts(summary["alerts"] + camera_alerts(audience=audience))[:DASHBOARD_ALERTS]
     return {**summary, "alerts": alerts, "cameras": camera_counts(audience=audience)}
+
+
+def execution_summary(*, audience: Audience) -> dict:
+    """Late reports, returned reports not resubmitted, overdue milestones and instructions: in all, by agency
+    and by region (akimats count for their region). Three queries, none per item."""
+    agencies = activation_by_agency(audience=audience)
+    keys = ("late_reports", "returned_reports", "overdue_milestones", "overdue_instructions")
+    totals = {key: sum(agency[key] for agency in agencies) for key in keys}
+    language = (get_language() or "en")[:2]
+    by_region: dict[str, dict] = {}
+    for agency in agencies:
+        agency["label"] = agency["name"].get(language) or agency["name"]["en"]
+        if agency["region"]:
+            region = by_region.setdefault(agency["region"], {"iso_code": agency["region"], **dict.fromkeys(keys, 0)})
+            for key in keys:
+                region[key] += agency[key]
+    return {**totals, "by_agency": agencies[:10],
+            "by_region": sorted(by_region.values(), key=lambda r: -sum(r[k] for k in keys))[:10]}
 
 
 def _project_summary(*, audience: Audience) -> dict:
@@ -136,6 +155,7 @@ def _project_summary(*, audience: Audience) -> dict:
         "lagging_regions": _regions(audience)[:5],
         "lagging_agencies": _agencies(audience)[:5],
         "items_to_activate": [a for a in alerts if a["kind"] in {"item_overdue", "item_behind"}][:10],
+        "execution": execution_summary(audience=audience),
         "alerts": alerts[:DASHBOARD_ALERTS],
         "generated_at": timezone.now().isoformat(),
     }

@@ -4,7 +4,8 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from geotrack.site import api, health
-from geotrack.site.pages import cameras, feedback, home, imagery, maps, projects, reporting, roadmap
+from geotrack.site.pages import (agencies, cameras, feedback, home, imagery, maps, meetings, projects, reporting,
+                                 roadmap)
 from geotrack.site.reports.views import RoadmapReportView
 
 urlpatterns = [
@@ -32,4 +33,10 @@ urlpatterns = [
     path("feedback/moderate/", feedback.feedback_moderation, name="feedback-moderation"),
     path("feedback/moderate/<int:pk>/", feedback.feedback_decide, name="feedback-decide"),
     path("feedback/<str:token>/", feedback.feedback_follow, name="feedback-follow"),
+    path("agencies/<slug:code>/", agencies.agency_page, name="agency-page"),
+    path("meetings/<int:pk>/", meetings.meeting_page, name="meeting-page"),
+    path("meetings/<int:pk>/agenda/propose/", meetings.agenda_propose_page, name="meeting-agenda-propose"),
+    path("meetings/<int:pk>/present/", meetings.present_page, name="meeting-present"),
+    path("meetings/<int:pk>/present/<int:index>/", meetings.present_view, name="meeting-present-view"),
+    path("meetings/<int:pk>/protocol.pdf", meetings.protocol_pdf, name="meeting-protocol"),
 ]

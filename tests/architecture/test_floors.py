@@ -19,6 +19,7 @@ FUNCTION_IMPORTS = {
     ("execution/apps.py", "projects.selectors"): "AppConfig.ready: selectors import models",
     ("geotrack/lib/localdb.py", "psycopg"): "runs before the virtual environment is complete",
     ("geotrack/site/reports/formats.py", "weasyprint"): "loads Pango, which only the PDF needs",
+    ("geotrack/site/meetings.py", "weasyprint"): "loads Pango, which only the protocol PDF needs",
 }
 OUR_PATH = re.compile(r"^/(api|projects|cameras|map|embed|roadmap|reports|tiles|ogc|imagery|accounts|admin|"
                       r"healthz|readyz|metrics|feedback|meetings|agencies|settings|i18n)(/|$)")

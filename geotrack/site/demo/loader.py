@@ -11,6 +11,11 @@ from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
 from camera_sites.models import Camera, CameraLink, CameraStatusChange, Snapshot
+from execution.models import (AgendaEntry, DeadlineChange, ExecutionReport, Instruction, Meeting, Milestone,
+                              ReportDocument, ReportingPeriod, ReportVersion)
+from geotrack.site.demo.execution import execution_create
+from geotrack.site.meetings import agenda_propose
+from projects.access import Audience
 from layers.models import ChangeEvidence, Imagery
 from geotrack.site.demo.cameras import cameras_create
 from geotrack.site.demo.common import HISTORY_REASON, SEED
@@ -43,13 +48,16 @@ class DemoSummary:
     cameras: int
     camera_links: int
     imagery: int
+    milestones: int
+    execution_reports: int
     seconds: float
 
     def __str__(self) -> str:
         return (
             f"Demo loaded in {self.seconds:.1f} s: {self.regions} regions, {self.agencies} agencies, "
             f"{self.roadmap_items} roadmap items, {self.projects} projects, {self.progress_reports} progress "
-            f"reports, {self.cameras} cameras ({self.camera_links} project links), {self.imagery} images."
+            f"reports, {self.cameras} cameras ({self.camera_links} project links), {self.imagery} images, "
+            f"{self.milestones} milestones, {self.execution_reports} execution reports."
         )
 
 
@@ -60,6 +68,9 @@ def _history_m2m_model() -> type[Model]:
 def _cleared_models() -> list[type[Model]]:
     """Return the models the demo fills, children before parents."""
     return [
+        ReportDocument, ReportVersion, ExecutionReport, AgendaEntry, Instruction.co_executors.through,
+        Instruction.roadmap_items.through, Instruction.projects.through, Instruction.regions.through, Instruction,
+        Meeting, DeadlineChange, Milestone, ReportingPeriod, RoadmapItem.co_executors.through,
         ProgressMonthly, Snapshot, CameraStatusChange, CameraLink, Camera, ChangeEvidence, Imagery, ProgressPhoto,
         ProgressReport, ProjectRegion,
         Project.roadmap_items.through, _history_m2m_model(), Project.history.model, Project, RoadmapItem,
@@ -83,7 +94,9 @@ def demo_clear() -> dict[int, list[str]]:
     bindings: dict[int, list[str]] = {}
     for profile_id, iso in through.objects.values_list("profile_id", "region__iso_code").order_by("id"):
         bindings.setdefault(profile_id, []).append(iso)
-    models = [through, *_cleared_models()]
+    for profile_id, code in Profile.agencies.through.objects.values_list("profile_id", "agency__code").order_by("id"):
+        bindings.setdefault(profile_id, []).append("agency:" + code)
+    models = [through, Profile.agencies.through, *_cleared_models()]
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
@@ -98,6 +111,12 @@ def demo_restore_bindings(bindings: dict[int, list[str]]) -> None:
     Profile.regions.through.objects.bulk_create([
         Profile.regions.through(profile_id=profile_id, region_id=regions[iso])
         for profile_id, codes in bindings.items() for iso in codes if iso in regions
+    ])
+    agencies = dict(Agency.objects.values_list("code", "id"))
+    Profile.agencies.through.objects.bulk_create([
+        Profile.agencies.through(profile_id=profile_id, agency_id=agencies[code.removeprefix("agency:")])
+        for profile_id, codes in bindings.items() for code in codes
+        if code.startswith("agency:") and code.removeprefix("agency:") in agencies
     ])
 
 
@@ -134,11 +153,13 @@ def _load(started: float) -> DemoSummary:
     reports = progress_reports_create(plans)
     cameras, links = cameras_create(plans)
     images = imagery_create()
+    execution = execution_create(roadmap=roadmap, agencies=agencies)
     progress_monthly_rebuild()  # the dashboard's charts, at once rather than at the worker's next run
+    agenda_propose(meeting=execution["meetings"][1], audience=Audience(role=Profile.Role.ADMIN, authenticated=True))
     return DemoSummary(
         regions=len(regions), agencies=len(agencies), roadmap_items=sum(len(v) for v in roadmap.values()),
         projects=len(plans), progress_reports=reports, cameras=cameras, camera_links=links, imagery=images,
-        seconds=time.monotonic() - started,
+        milestones=execution["milestones"], execution_reports=execution["reports"], seconds=time.monotonic() - started,
     )
 
 

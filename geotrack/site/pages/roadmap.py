@@ -7,6 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 
+from execution.models import ExecutionReport, ReportDocument, ReportVersion
+from execution.selectors import deadline_moves, milestones_of, reports_visible
 from geotrack.site.dashboard import progress_series
 from geotrack.site.page_cache import cached_page
 from layers.maps import MapOptions, overview_map
@@ -47,11 +49,21 @@ def _filters(request: HttpRequest) -> dict:
         "health": params.get("health") if params.get("health") in HEALTH_VALUES else "",
         "deadline_after": _date(params.get("deadline_after")), "deadline_before": _date(params.get("deadline_before")),
         "sort": params.get("sort") if params.get("sort") in {"urgency", "number", "deadline"} else "urgency",
+        "moved": params.get("moved") == "1",
     }
 
 
+def move_path(moves: list) -> str:
+    """"31.12.2024 → 30.06.2025 → 31.12.2025": the original deadline and every approved move."""
+    if not moves:
+        return ""
+    return " → ".join([moves[0].previous_deadline.strftime("%d.%m.%Y")] + [m.deadline.strftime("%d.%m.%Y")
+                                                                           for m in moves])
+
+
 def _matches(item: RoadmapItem, state: dict, projects: list[dict], f: dict) -> bool:
-    return ((not f["agency"] or item.agency.code == f["agency"])
+    return ((not f["agency"] or item.agency.code == f["agency"] or f["agency"] in state.get("co_executors", []))
+            and (not f["moved"] or bool(state.get("moves")))
             and (not f["health"] or state.get("health") == f["health"])
             and (not f["region"] or any(p["region"] == f["region"] for p in projects))
             and (not f["deadline_after"] or item.deadline >= f["deadline_after"])
@@ -64,9 +76,14 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
     status = roadmap_item_status(audience=audience)
     projects = _linked_projects(audience)
     f = _filters(request)
-    rows = [{"item": item, **status.get(item.pk, {}), "projects": projects.get(item.pk, [])}
-            for item in RoadmapItem.objects.select_related("agency").order_by("number")]
+    moves = deadline_moves()
+    items = RoadmapItem.objects.select_related("agency").prefetch_related("co_executors").order_by("number")
+    rows = [{"item": item, **status.get(item.pk, {}), "projects": projects.get(item.pk, []),
+             "co_executors": [agency.code for agency in item.co_executors.all()],
+             "moves": moves.get(item.pk, []), "move_path": move_path(moves.get(item.pk, []))} for item in items]
     rows = [row for row in rows if _matches(row["item"], row, row["projects"], f)]
+    for row in rows:
+        row["co_executors"] = [a.name for a in row["item"].co_executors.all()]
     sort_keys = {"urgency": lambda r: (URGENCY[r.get("health")], r["item"].deadline, r["item"].number),
                  "deadline": lambda r: (r["item"].deadline, r["item"].number), "number": lambda r: r["item"].number}
     rows.sort(key=sort_keys[f["sort"]])
@@ -85,9 +102,12 @@ def roadmap_item_page(request: HttpRequest, number: int) -> HttpResponse:
     state = roadmap_item_status(audience=audience).get(item.pk, {})
     projects = _linked_projects(audience, [item.pk]).get(item.pk, [])
     options = MapOptions(cameras=False, projects_query=f"roadmap_item={item.number}")
+    moves = deadline_moves([item.pk]).get(item.pk, [])
     context = {"item": item, "state": state, "projects": projects, "map": overview_map(options),
                "series": progress_series(audience=audience, group="roadmap_item", roadmap_item=item.pk),
-               "reports": _recent_reports(audience, item)}
+               "reports": _recent_reports(audience, item), "milestones": milestones_of(item.pk),
+               "co_executors": item.co_executors.all(), "moves": moves, "move_path": move_path(moves),
+               "timeline": report_timeline(audience, item)}
     response = render(request, "roadmap/detail.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -96,3 +116,19 @@ def roadmap_item_page(request: HttpRequest, number: int) -> HttpResponse:
 def _recent_reports(audience: Audience, item: RoadmapItem):
     visible = audience.projects().filter(roadmap_items=item)
     return ProgressReport.objects.filter(project__in=visible).select_related("project").order_by("-reported_at")[:20]
+
+
+def report_timeline(audience: Audience, item: RoadmapItem) -> list[dict]:
+    """The execution reports on an item the audience may read, newest period first, each with its versions
+    (only those the audience may read) and documents: three queries."""
+    reports = list(reports_visible(audience=audience).filter(roadmap_item=item).order_by("-period__starts_on",
+                                                                                        "agency__code"))
+    versions: dict[int, list] = {}
+    for version in audience.filter(ReportVersion.objects.filter(report__in=reports), "report_version"):
+        versions.setdefault(version.report_id, []).append(version)
+    documents: dict[int, list] = {}
+    for document in audience.filter(ReportDocument.objects.filter(report__in=reports), "report_document"):
+        documents.setdefault(document.report_id, []).append(document)
+    return [{"report": report, "versions": versions.get(report.pk, []), "documents": documents.get(report.pk, []),
+             "full": report.state != ExecutionReport.State.ACCEPTED or audience.authenticated}
+            for report in reports]

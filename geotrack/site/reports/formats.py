@@ -32,7 +32,9 @@ CSV_COLUMNS = ("number", "title", "section", "agency", "deadline", "health", "pr
 def alert_kind_labels() -> dict[str, str]:
     return {"item_overdue": _("Item overdue"), "item_behind": _("Item behind schedule"),
             "project_stale": _("No recent progress report"), "cameras_offline": _("Cameras offline"),
-            "check_on_site": _("Check on site")}
+            "check_on_site": _("Check on site"), "report_late": _("Report late"),
+            "report_returned": _("Report returned"), "milestone_overdue": _("Milestone overdue"),
+            "instruction_overdue": _("Instruction overdue"), "deadline_moved": _("Deadline moved")}
 
 
 def _by_progress(region: dict) -> tuple:

@@ -41,6 +41,11 @@
         ["projects", "mean_progress", "mean_financial_progress"].forEach(function (k) { setText("projects." + k, summary.projects[k]); });
         setText("cameras.online", summary.cameras.online);
         setText("cameras.total", summary.cameras.total);
+        if (summary.execution) {
+          ["late_reports", "returned_reports", "overdue_milestones", "overdue_instructions"].forEach(function (k) {
+            setText("execution." + k, summary.execution[k]);
+          });
+        }
         document.dispatchEvent(new CustomEvent("geotrack:dashboard", {detail: summary}));
       });
   }

@@ -5,8 +5,10 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 
+from citizens.selectors import category_counts, published_feedback
 from geotrack.site.dashboard import progress_series
 from layers.maps import MapOptions, overview_map
 from projects.access import Audience, audience_of
@@ -86,6 +88,9 @@ def roadmap_item_page(request: HttpRequest, number: int) -> HttpResponse:
     context = {"item": item, "state": state, "projects": projects, "map": overview_map(options),
                "series": progress_series(audience=audience, group="roadmap_item", roadmap_item=item.pk),
                "reports": _recent_reports(audience, item)}
+    feedback = published_feedback(audience=audience, roadmap_item_id=item.pk)
+    context.update({"feedback": feedback[:30], "feedback_counts": category_counts(feedback),
+                    "feedback_url": reverse("feedback-new") + f"?roadmap_item={item.number}"})
     response = render(request, "roadmap/detail.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from citizens.permissions import moderates_somewhere
+from citizens.selectors import unanswered_counts
 from geotrack.site.dashboard import dashboard_summary, progress_series
 from geotrack.site.page_cache import cached_page
 from layers.maps import MapOptions, overview_map
@@ -22,6 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "charts": {"region": progress_series(audience=audience, group="region"),
                    "agency": progress_series(audience=audience, group="agency")},
         "names": chart_names(),
+        "unanswered": unanswered_feedback(audience),
+        "moderates": moderates_somewhere(request.user),
     }
     response = render(request, "home.html", context)
     response["Cache-Control"] = "private, no-cache"
@@ -32,3 +36,15 @@ def chart_names() -> dict:
     """Region and agency names by id, in the active language, for the chart legends."""
     return {"region": {r.pk: r.name for r in Region.objects.all()},
             "agency": {a.pk: a.name for a in Agency.objects.all()}}
+
+
+def unanswered_feedback(audience) -> dict:
+    """Unanswered citizen feedback by region and by agency, named in the active language (live, not cached)."""
+    counts = unanswered_counts(audience=audience, limit=5)
+    regions = {region.iso_code: region.name for region in Region.objects.all()}
+    agencies = {agency.code: agency.name for agency in Agency.objects.all()}
+    for row in counts["by_region"]:
+        row["name"] = regions.get(row["code"], row["name"]) if row["code"] else None
+    for row in counts["by_agency"]:
+        row["name"] = agencies.get(row["code"], row["name"])
+    return counts

@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from citizens.selectors import category_counts, published_feedback
 from geotrack.core.links import url_template
 from layers.imagery_selectors import evidence_visible_to, ready_imagery
 from layers.maps import MapOptions, overview_map
 from projects.access import Audience, audience_of
-from projects.models import Agency, Project
+from projects.models import Agency, PhotoCheck, Project
 from projects.permissions import can_create_projects, can_edit_project, can_report_progress
+from projects.photo_checks import check_level, photo_checks_of, reason_texts
 from projects.services import project_etag
 from projects.views import visible_project
 
@@ -35,11 +37,17 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     imagery = ready_imagery(audience=audience, project=project)
     compare = (imagery[-2], imagery[-1]) if len(imagery) >= 2 else None
     options = MapOptions(bounds=_bounds(project), imagery=tuple(imagery), editor=editor, compare=compare)
+    reports = list(audience.filter(project.progress_reports.all(), "progress_report")
+                   .select_related("author", "superseded_by").prefetch_related("photos")[:50])
+    if audience.reviews_evidence:
+        attach_photo_checks(reports)
+    feedback = published_feedback(audience=audience, project_id=project.pk)
     context = {
         "project": project, "editable": editable, "can_report": can_report_progress(request.user, project),
         "map": overview_map(options),
-        "reports": audience.filter(project.progress_reports.all(), "progress_report")
-                           .select_related("author", "superseded_by").prefetch_related("photos")[:50],
+        "reports": reports,
+        "feedback": feedback[:30], "feedback_counts": category_counts(feedback),
+        "feedback_url": reverse("feedback-new") + f"?project={project.pk}",
         "roadmap_items": project.roadmap_items.order_by("number"),
         "imagery": imagery,
         "compare": compare,
@@ -49,6 +57,16 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "projects/detail.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def attach_photo_checks(reports) -> None:
+    """Put each progress photo's evidence check on it, for reviewers (two queries whatever the count)."""
+    photos = [photo for report in reports for photo in report.photos.all()]
+    checks = photo_checks_of(PhotoCheck.Source.PROGRESS_PHOTO, [photo.pk for photo in photos])
+    for photo in photos:
+        check = checks.get(photo.pk)
+        photo.evidence = {"check": check, "level": check_level(check) if check else None,
+                          "reasons": reason_texts(check) if check else []}
 
 
 @ensure_csrf_cookie
@@ -72,7 +90,9 @@ def project_embed(request: HttpRequest, pk: int) -> HttpResponse:
     if project is None:
         raise Http404("No such project.")
     options = MapOptions(embed=True, bounds=_bounds(project), cameras=True)
-    response = render(request, "maps/embed.html", {"map": overview_map(options), "title": project.title})
+    response = render(request, "maps/embed.html", {
+        "map": overview_map(options), "title": project.title,
+        "feedback_url": request.build_absolute_uri(reverse("feedback-new") + f"?project={project.pk}")})
     response.csp_frame_ancestors = "*"  # the only pages any site may frame (geotrack/core/csp.py)
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -5,8 +5,10 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 
+from citizens.selectors import category_counts, published_feedback
 from execution.models import ExecutionReport, ReportDocument, ReportVersion
 from execution.selectors import deadline_moves, milestones_of, reports_visible
 from geotrack.site.dashboard import progress_series
@@ -108,6 +110,9 @@ def roadmap_item_page(request: HttpRequest, number: int) -> HttpResponse:
                "reports": _recent_reports(audience, item), "milestones": milestones_of(item.pk),
                "co_executors": item.co_executors.all(), "moves": moves, "move_path": move_path(moves),
                "timeline": report_timeline(audience, item)}
+    feedback = published_feedback(audience=audience, roadmap_item_id=item.pk)
+    context.update({"feedback": feedback[:30], "feedback_counts": category_counts(feedback),
+                    "feedback_url": reverse("feedback-new") + f"?roadmap_item={item.number}"})
     response = render(request, "roadmap/detail.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response

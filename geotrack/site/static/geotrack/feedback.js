@@ -14,14 +14,14 @@
   var map = L.map("feedback-map", { scrollWheelZoom: false }).setView(picker.centre, picker.site ? 15 : 5);
   if (picker.basemap) { L.tileLayer(picker.basemap, { maxZoom: 19 }).addTo(map); }
   if (picker.site) {
-    var site = L.geoJSON(picker.site, { style: { color: "#1565c0", weight: 2 } }).addTo(map);
+    var site = L.geoJSON(picker.site, { interactive: false, style: { color: "#1565c0", weight: 2 } }).addTo(map);
     map.fitBounds(site.getBounds(), { maxZoom: 16, padding: [20, 20] });
   }
   var marker = null;
 
   function place(lat, lon, how) {
     var point = L.latLng(lat, lon);
-    if (marker) { marker.setLatLng(point); } else { marker = L.circleMarker(point, { radius: 8, color: "#c62828" }).addTo(map); }
+    if (marker) { marker.setLatLng(point); } else { marker = L.circleMarker(point, { radius: 8, color: "#c62828", interactive: false }).addTo(map); }
     field.value = JSON.stringify({ type: "Point", coordinates: [Number(lon.toFixed(6)), Number(lat.toFixed(6))] });
     status.textContent = how + " " + lat.toFixed(5) + ", " + lon.toFixed(5);
     clear.hidden = false;

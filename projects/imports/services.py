@@ -76,7 +76,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 
 def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, crs: str | None = None,
-                    dry_run: bool = False, progress: Progress = _no_progress) -> ImportReport:
+                    dry_run: bool = False, progress: Progress = _no_progress, source: str | None = None) -> ImportReport:
     """Check every row and, when all are valid and this is no dry run, create the projects at once.
 
     Raise ImportFileError when the file as a whole is unusable.
@@ -94,7 +94,8 @@ def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, 
                           invalid_rows=len(checked.errors))
     if report.ok and not dry_run and len(table):
         try:
-            report.created = _create(table.geometries, checked.values, user=user, source=path.name, progress=progress)
+            report.created = _create(table.geometries, checked.values, user=user, source=source or path.name,
+                                     progress=progress)
         except OutOfScopeRows as exc:
             report.errors, report.invalid_rows = exc.rows, len(exc.rows)
     return report

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyogrio
 import shapely
 from django.conf import settings
@@ -129,28 +130,56 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
     return OpenedImport(gdal_path=gdal_path, options=options, info=info)
 
 
-def read_table(path: Path, *, crs: str | None = None, mapping: dict[str, str] | None = None) -> ImportTable:
-    """Read every feature; refuse a file without a CRS unless one is given."""
-    opened = open_import(path, mapping=mapping)
+def source_epsg(opened: OpenedImport, crs: str | None) -> int:
+    """The CRS to transform from: the one given, else the file's; refuse a file without a usable CRS."""
     given = parse_epsg(crs)
-    try:
-        meta, _fids, wkb, field_data = pyogrio.raw.read(opened.gdal_path, datetime_as_string=True, **opened.options)
-    except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, and GDAL's own errors
-        raise ImportFileError(_("The file could not be read: %(error)s") % {"error": _gdal_message(exc)}) from exc
-    source = given or _file_epsg(meta.get("crs"))
+    source = given or _file_epsg(opened.info.get("crs"))
     if source is None:
-        if meta.get("crs"):
+        if opened.info.get("crs"):
             raise ImportFileError(_("The file's CRS is not supported; give one with --crs (or crs=EPSG:XXXX)."), "crs")
         raise ImportFileError(_("The file has no CRS; give one with --crs EPSG:XXXX (or crs= in the API)."), "crs")
     if source not in ALLOWED_EPSG:
         parse_epsg(source)
-    geometries = shapely.from_wkb(wkb) if wkb is not None else np.full(len(field_data[0]) if field_data else 0, None)
+    return source
+
+
+def _to_4326(geometries: np.ndarray, source: int) -> np.ndarray:
     geometries = shapely.force_2d(geometries)
     if source != 4326:
         transformer = Transformer.from_crs(source, 4326, always_xy=True)
         geometries = shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
-    columns = {str(name): values for name, values in zip(meta["fields"], field_data)}
-    return ImportTable(columns=columns, geometries=geometries, source_epsg=source)
+    return geometries
+
+
+def iter_tables(opened: OpenedImport, source: int, *, batch_size: int = 20000):
+    """Yield the file as ImportTables of at most `batch_size` features, in order, in constant memory.
+
+    pyogrio streams the layer through GDAL's Arrow interface; each batch's geometries are transformed to
+    EPSG:4326 in one vectorised call.
+    """
+    try:
+        with pyogrio.raw.open_arrow(opened.gdal_path, use_pyarrow=True, batch_size=batch_size,
+                                    datetime_as_string=True, **opened.options) as (meta, stream):
+            geometry_name = meta.get("geometry_name") or "wkb_geometry"
+            for batch in stream:
+                names = batch.schema.names
+                columns = {str(name): _values(batch.column(i)) for i, name in enumerate(names) if name != geometry_name}
+                if geometry_name in names:
+                    geometries = shapely.from_wkb(batch.column(names.index(geometry_name)).to_numpy(zero_copy_only=False))
+                else:
+                    geometries = np.full(batch.num_rows, None)
+                yield ImportTable(columns=columns, geometries=_to_4326(geometries, source), source_epsg=source)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, and GDAL's own errors
+        raise ImportFileError(_("The file could not be read: %(error)s") % {"error": _gdal_message(exc)}) from exc
+
+
+def _values(column: pa.Array) -> np.ndarray:
+    """An Arrow column as numpy; dates and times as ISO text (None where missing), as GDAL's strings were."""
+    if pa.types.is_temporal(column.type):
+        column = column.cast(pa.string())
+    return column.to_numpy(zero_copy_only=False)
 
 
 def _gdal_message(exc: Exception) -> str:

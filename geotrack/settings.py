@@ -276,6 +276,10 @@ GEOTRACK = {
     "OGC_DEFAULT_LIMIT": env_int("OGC_DEFAULT_LIMIT", 10),
     "OGC_MAX_LIMIT": env_int("OGC_MAX_LIMIT", 10000),
     "IMPORT_SYNC_MAX_ROWS": env_int("IMPORT_SYNC_MAX_ROWS", 20000),
+    # Bulk imports (every entry point): features per file, and a zipped Shapefile's entries and unpacked size.
+    "IMPORT_MAX_FEATURES": env_int("IMPORT_MAX_FEATURES", 2_000_000),
+    "IMPORT_MAX_ZIP_ENTRIES": env_int("IMPORT_MAX_ZIP_ENTRIES", 16),
+    "IMPORT_MAX_UNZIPPED_BYTES": env_int("IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024),
     # Camera devices: one snapshot per camera per interval (429 otherwise), an image pixel cap
     # (413), a tolerated device clock skew for captured_at, and the thumbnail's longest side.
     "SNAPSHOT_MIN_INTERVAL_S": env_float("SNAPSHOT_MIN_INTERVAL_S", 2.0),

@@ -29,6 +29,8 @@ from morecantile import tms as tile_matrix_sets
 from rio_tiler.io import Reader
 from shapely.geometry import box, mapping, shape
 
+from geotrack.core.uploads import NO_REFERENCES
+
 # Read-side GDAL options: do not list sibling files on open, which costs a
 # directory scan per tile on local folders and a LIST request on object stores.
 GDAL_READ_ENV = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128}
@@ -38,9 +40,7 @@ GDAL_READ_ENV = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 1
 # measured to ignore it, so the driver list is the lock), no network file systems, no HTTP.
 UPLOAD_DRIVER = "GTiff"  # rasterio opens with this one driver only (GDALOpenEx's allowed drivers)
 TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF, both byte orders
-UPLOAD_ENV = {**GDAL_READ_ENV, "GDAL_VRT_ENABLE_RAWRASTERBAND": "NO",
-              "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".geotrack-no-network", "GDAL_HTTP_PROXY": "127.0.0.1:9",
-              "GDAL_HTTP_MAX_RETRY": "0", "GTIFF_REPORT_COMPD_CS": "NO"}
+UPLOAD_ENV = {**GDAL_READ_ENV, **NO_REFERENCES, "GTIFF_REPORT_COMPD_CS": "NO"}  # the settings imports use too
 SUPPORTED_DTYPES = frozenset({"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"})
 # Blocks of 256 px match the 256 px web tiles, so one tile of a web-optimised COG is
 # one block per band at native zoom (rio-cogeo's Python call would default to 512).

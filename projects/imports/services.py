@@ -1,4 +1,4 @@
-"""Bulk import of projects: all or nothing, in one transaction."""
+"""Bulk import of projects: all or nothing, in one transaction, streamed through COPY and written set-based."""
 from __future__ import annotations
 
 import json
@@ -7,21 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from geotrack.core.sql import Sql
 from projects.access import user_region_ids, user_role
-from projects.imports.reader import ImportFileError, read_table
-from projects.imports.validation import FIELDS, GEOMETRY_FIELDS, REQUIRED, check_rows
-from projects.models import ProgressReport, Project, Profile
+from projects.imports.reader import ImportFileError, iter_tables, open_import, source_epsg
+from projects.imports.validation import FIELDS, GEOMETRY_FIELDS, REQUIRED, Lookups, check_rows, import_extent
+from projects.models import Project, Profile
 from projects.services import projects_assign_regions
 from projects.signals import projects_geometry_changed
 
-BATCH = 2000
 MAX_REPORTED_ROWS = 1000
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -75,28 +72,95 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
+STAGED = ("row", "title", "description", "sector", "kind", "status", "agency_id", "region_id", "physical_progress",
+          "financial_progress", "budget", "currency", "planned_start", "planned_end", "actual_start", "actual_end",
+          "is_public", "source_url", "geom")
+_STAGING_SQL = """
+CREATE TEMP TABLE import_staging (
+    id bigint NOT NULL DEFAULT nextval(pg_get_serial_sequence('projects_project', 'id')::regclass),
+    row integer NOT NULL, title varchar(300), description text, sector varchar(20), kind varchar(20),
+    status varchar(20), agency_id bigint, region_id bigint, physical_progress numeric(5,2),
+    financial_progress numeric(5,2), budget numeric(18,2), currency varchar(3), planned_start date,
+    planned_end date, actual_start date, actual_end date, is_public boolean, source_url varchar(500),
+    geom geometry(Geometry, 4326)
+) ON COMMIT DROP
+"""
+# Every project, its first history row (as django-simple-history's bulk_create_with_history writes it:
+# type '+', the import's user and time, no change reason) and, where the file gives progress, a progress
+# report; one statement each, in the file's order.
+_WRITE_PROJECTS_SQL = """
+INSERT INTO projects_project (id, title, description, sector, kind, geom, budget, currency, planned_start,
+    planned_end, actual_start, actual_end, status, physical_progress, financial_progress, last_report_at,
+    is_public, source_url, archived_at, created_at, updated_at, version, agency_id, region_id)
+SELECT id, title, description, sector, kind, geom, budget, currency, planned_start, planned_end, actual_start,
+    actual_end, status, COALESCE(physical_progress, 0), COALESCE(financial_progress, 0),
+    CASE WHEN physical_progress IS NOT NULL OR financial_progress IS NOT NULL THEN %(now)s END,
+    is_public, source_url, NULL, %(now)s, %(now)s, 1, agency_id, region_id
+FROM import_staging ORDER BY row
+"""
+_WRITE_HISTORY_SQL = """
+INSERT INTO projects_historicalproject (id, title, description, sector, kind, geom, budget, currency,
+    planned_start, planned_end, actual_start, actual_end, status, is_public, source_url, archived_at, created_at,
+    updated_at, version, history_date, history_change_reason, history_type, agency_id, history_user_id, region_id,
+    history_effective_at)
+SELECT id, title, description, sector, kind, geom, budget, currency, planned_start, planned_end, actual_start,
+    actual_end, status, is_public, source_url, NULL, %(now)s, %(now)s, 1, %(now)s, NULL, '+', agency_id,
+    %(user_id)s, region_id, %(now)s
+FROM import_staging ORDER BY row
+"""
+_WRITE_REPORTS_SQL = """
+INSERT INTO projects_progressreport (reported_at, recorded_at, physical, financial, note, author_id, project_id)
+SELECT %(now)s, %(now)s, COALESCE(physical_progress, 0), COALESCE(financial_progress, 0), %(note)s, %(user_id)s, id
+FROM import_staging WHERE physical_progress IS NOT NULL OR financial_progress IS NOT NULL ORDER BY row
+"""
+BATCH_ROWS = 20000
+
+
 def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, crs: str | None = None,
-                    dry_run: bool = False, progress: Progress = _no_progress) -> ImportReport:
+                    dry_run: bool = False, progress: Progress = _no_progress, source: str | None = None) -> ImportReport:
     """Check every row and, when all are valid and this is no dry run, create the projects at once.
 
-    Raise ImportFileError when the file as a whole is unusable.
+    The file is streamed in batches (constant memory): each batch is checked row by row in Python (the
+    same rules and messages as the API) and, while no row has failed, copied with COPY into a staging
+    table; then projects, their history rows and progress reports are written set-based from it, regions
+    derived and cameras relinked, all in one transaction. Raise ImportFileError when the file as a whole
+    is unusable.
     """
     mapping = mapping or {}
-    table = read_table(path, crs=crs, mapping=mapping)
-    missing = [name for name in REQUIRED if mapping.get(name, name) not in table.columns]
+    opened = open_import(path, mapping=mapping)
+    fields = {str(name) for name in opened.info["fields"]}
+    missing = [name for name in REQUIRED if mapping.get(name, name) not in fields]
     if missing:
         raise ImportFileError(_("Missing columns: %(columns)s (map them with a column mapping).")
                               % {"columns": ", ".join(mapping.get(name, name) for name in missing)})
-    progress("checked", 0, len(table))
-    checked = check_rows(table, mapping)
-    progress("checked", len(table), len(table))
-    report = ImportReport(rows=len(table), dry_run=dry_run, errors=checked.errors[:MAX_REPORTED_ROWS],
-                          invalid_rows=len(checked.errors))
-    if report.ok and not dry_run and len(table):
-        try:
-            report.created = _create(table.geometries, checked.values, user=user, source=path.name, progress=progress)
-        except OutOfScopeRows as exc:
-            report.errors, report.invalid_rows = exc.rows, len(exc.rows)
+    source_crs = source_epsg(opened, crs)
+    total = opened.features
+    report = ImportReport(rows=0, dry_run=dry_run)
+    user_id = user.pk if user.is_authenticated else None
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_STAGING_SQL)
+            lookups, extent = Lookups(), import_extent()
+            progress("checked", 0, total)
+            for table in iter_tables(opened, source_crs, batch_size=BATCH_ROWS):
+                checked = check_rows(table, mapping, lookups=lookups, extent=extent, first_row=report.rows + 1)
+                if checked.errors:
+                    report.invalid_rows += len(checked.errors)
+                    report.errors.extend(checked.errors[:MAX_REPORTED_ROWS - len(report.errors)])
+                elif not report.invalid_rows and not dry_run:
+                    _stage(cursor, table, checked.values, first_row=report.rows + 1)
+                report.rows += len(table)
+                progress("checked", report.rows, max(total, report.rows))
+            if report.ok and not dry_run and report.rows:
+                try:
+                    report.created = _write(cursor, user=user, user_id=user_id, source=source or path.name,
+                                            progress=progress)
+                except OutOfScopeRows as exc:
+                    report.errors, report.invalid_rows = exc.rows, len(exc.rows)
+            # ON COMMIT DROP does not fire inside an outer transaction (a savepoint): drop it here too.
+            cursor.execute("DROP TABLE import_staging")
+            if not report.ok or dry_run:
+                transaction.set_rollback(True)
     return report
 
 
@@ -106,46 +170,41 @@ class OutOfScopeRows(Exception):
         self.rows = rows
 
 
-@transaction.atomic
-def _create(geometries, rows: list[dict], *, user, source: str, progress: Progress) -> int:
+def _stage(cursor, table, rows: list[dict], *, first_row: int) -> None:
+    """COPY one checked batch into the staging table; geometries as hex EWKB, which PostGIS parses."""
+    geometries = shapely.to_wkb(shapely.set_srid(table.geometries, 4326), hex=True, include_srid=True)
+    columns = STAGED[1:-1]
+    with cursor.cursor.copy(f"COPY import_staging ({', '.join(STAGED)}) FROM STDIN") as copy:
+        for offset, (values, geometry) in enumerate(zip(rows, geometries)):
+            copy.write_row((first_row + offset, *(values.get(name) for name in columns), geometry))
+
+
+def _write(cursor, *, user, user_id: int | None, source: str, progress: Progress) -> int:
     now = timezone.now()
-    wkb = shapely.to_wkb(geometries, include_srid=False)
-    projects = []
-    for values, geometry in zip(rows, wkb):
-        fields = {k: v for k, v in values.items() if k not in {"physical_progress", "financial_progress"}}
-        has_progress = values["physical_progress"] is not None or values["financial_progress"] is not None
-        projects.append(Project(**fields, geom=GEOSGeometry(memoryview(geometry), srid=4326),
-                                physical_progress=values["physical_progress"] or 0,
-                                financial_progress=values["financial_progress"] or 0,
-                                last_report_at=now if has_progress else None, created_at=now, updated_at=now))
-    for start in range(0, len(projects), BATCH * 5):
-        chunk = projects[start:start + BATCH * 5]
-        bulk_create_with_history(chunk, Project, batch_size=BATCH, default_user=user if user.is_authenticated else None,
-                                 default_date=now, custom_historical_attrs={"history_effective_at": now})
-        progress("written", start + len(chunk), len(projects))
-    ids = [project.pk for project in projects]
-    ProgressReport.objects.bulk_create([
-        ProgressReport(project_id=project.pk, reported_at=now, recorded_at=now, author=user if user.is_authenticated
-                       else None, physical=project.physical_progress, financial=project.financial_progress,
-                       note=f"Imported from {source}")
-        for project, values in zip(projects, rows)
-        if values["physical_progress"] is not None or values["financial_progress"] is not None], batch_size=BATCH)
+    cursor.execute(_WRITE_PROJECTS_SQL, {"now": now})
+    created = cursor.rowcount
+    progress("written", created, created)
+    cursor.execute(_WRITE_HISTORY_SQL, {"now": now, "user_id": user_id})
+    cursor.execute(_WRITE_REPORTS_SQL, {"now": now, "user_id": user_id, "note": f"Imported from {source}"})
+    cursor.execute("SELECT array_agg(id ORDER BY row) FROM import_staging")
+    ids = list(cursor.fetchone()[0] or [])
     projects_assign_regions(project_ids=ids, keep_given=True)
-    _check_planner_scope(user, ids)
+    progress("regions", created, created)
+    _check_planner_scope(user)
     _link_cameras(ids)
-    progress("linked", len(ids), len(ids))
-    return len(ids)
+    progress("linked", created, created)
+    return created
 
 
-def _check_planner_scope(user, ids: list[int]) -> None:
+def _check_planner_scope(user) -> None:
     """A planner bound to regions imports only projects touching them; otherwise everything rolls back."""
     region_ids = user_region_ids(user) if user_role(user) == Profile.Role.PLANNER else []
     if not region_ids:
         return
-    statement = Sql("SELECT array_position(%(ids)s, p.id) FROM unnest(%(ids)s::bigint[]) AS p(id) WHERE NOT EXISTS ("
-                    "SELECT 1 FROM projects_projectregion l WHERE l.project_id = p.id "
+    statement = Sql("SELECT s.row FROM import_staging s WHERE NOT EXISTS ("
+                    "SELECT 1 FROM projects_projectregion l WHERE l.project_id = s.id "
                     "AND l.region_id = ANY(%(region_ids)s)) ORDER BY 1 LIMIT %(limit)s",
-                    {"ids": ids, "region_ids": region_ids, "limit": MAX_REPORTED_ROWS})
+                    {"region_ids": region_ids, "limit": MAX_REPORTED_ROWS})
     rows = [row[0] for row in statement.fetchall()]
     if rows:
         raise OutOfScopeRows([{"row": row, "errors": {"geometry": [_("The project lies outside your regions.")]}}

@@ -143,17 +143,24 @@ def _extent_wkb() -> bytes | None:
     return bytes(row[0]) if row and row[0] is not None else None
 
 
-def geometry_problems(geometries: np.ndarray) -> dict[int, str]:
-    """Return {row index: message} for geometries that parse_project_geometry would refuse."""
+_NO_EXTENT = object()
+
+
+def geometry_problems(geometries: np.ndarray, extent=_NO_EXTENT) -> dict[int, str]:
+    """Return {row index: message} for geometries that parse_project_geometry would refuse.
+
+    `extent` is a prepared shapely geometry (or None), computed once per import by `import_extent`.
+    """
     missing = shapely.is_missing(geometries)
     suspect = missing.copy()
     present = ~missing
     suspect[present] |= ~np.isin(shapely.get_type_id(geometries[present]), ALLOWED_TYPE_IDS)
     suspect[present] |= shapely.is_empty(geometries[present]) | ~shapely.is_valid(geometries[present])
     suspect[present] |= shapely.get_num_coordinates(geometries[present]) > settings.GEOTRACK["MAX_VERTICES"]
-    extent = _extent_wkb()
+    if extent is _NO_EXTENT:
+        extent = import_extent()
     if extent is not None:
-        suspect[present] |= ~shapely.covers(shapely.from_wkb(extent), geometries[present])
+        suspect[present] |= ~shapely.covers(extent, geometries[present])
     problems = {}
     for index in np.flatnonzero(suspect):
         if missing[index]:
@@ -168,11 +175,26 @@ def geometry_problems(geometries: np.ndarray) -> dict[int, str]:
     return problems
 
 
-def check_rows(table: ImportTable, mapping: dict[str, str]) -> CheckedRows:
-    """Clean every row; collect all problems rather than stopping at the first."""
-    lookups, checked = Lookups(), CheckedRows()
+def import_extent():
+    """Kazakhstan's extent plus the margin, prepared for many `covers` tests; None without regions."""
+    extent = _extent_wkb()
+    if extent is None:
+        return None
+    geometry = shapely.from_wkb(extent)
+    shapely.prepare(geometry)
+    return geometry
+
+
+def check_rows(table: ImportTable, mapping: dict[str, str], *, lookups: Lookups | None = None,
+               extent=_NO_EXTENT, first_row: int = 1) -> CheckedRows:
+    """Clean every row; collect all problems rather than stopping at the first.
+
+    A large file is checked batch by batch: `first_row` numbers the batch's rows within the file, and
+    `lookups` and `extent` are loaded once per import.
+    """
+    lookups, checked = lookups or Lookups(), CheckedRows()
     columns = {name: table.columns.get(mapping.get(name, name)) for name in FIELDS}
-    geometry_errors = geometry_problems(table.geometries)
+    geometry_errors = geometry_problems(table.geometries, extent)
     for index in range(len(table)):
         raw = {name: _text(column[index]) if column is not None else "" for name, column in columns.items()}
         problems: dict[str, list[str]] = {}
@@ -180,6 +202,6 @@ def check_rows(table: ImportTable, mapping: dict[str, str]) -> CheckedRows:
         if index in geometry_errors:
             problems["geometry"] = [geometry_errors[index]]
         if problems:
-            checked.errors.append({"row": index + 1, "errors": problems})
+            checked.errors.append({"row": index + first_row, "errors": problems})
         checked.values.append(values)
     return checked

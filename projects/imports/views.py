@@ -20,13 +20,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geotrack.core.jobs import job_owner, start_job
-from projects.imports.reader import SUFFIXES, ImportFileError, feature_count
+from geotrack.core.uploads import ACCEPTED_IMPORTS, UploadRefused, declared_import_format
+from projects.imports.reader import ImportFileError, feature_count
 from projects.imports.services import parse_mapping, projects_import
 from projects.imports.tasks import import_in_background
 from projects.permissions import can_create_projects
 
 UPLOAD = inline_serializer("ImportUpload", {
-    "file": serializers.FileField(help_text="GeoJSON, GPKG, zipped Shapefile or CSV"),
+    "file": serializers.FileField(help_text=ACCEPTED_IMPORTS),
     "dry_run": serializers.BooleanField(required=False),
     "mapping": serializers.CharField(required=False, help_text='JSON, e.g. {"title": "name"}'),
     "crs": serializers.CharField(required=False, help_text="EPSG:XXXX, for a file without a CRS"),
@@ -34,15 +35,17 @@ UPLOAD = inline_serializer("ImportUpload", {
 
 
 def _file_error(exc: ImportFileError) -> Response:
-    return Response({"detail": str(exc), "errors": {exc.field: [str(exc)]}}, status=status.HTTP_400_BAD_REQUEST)
+    code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if exc.too_large else status.HTTP_400_BAD_REQUEST
+    return Response({"detail": str(exc), "errors": {exc.field: [str(exc)]}}, status=code)
 
 
 def _save_upload(upload, folder: Path) -> Path:
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ImportFileError(f"Unsupported file type {suffix or '(none)'}; send GeoJSON, GPKG, a zipped Shapefile "
-                              "or CSV.")
-    path = folder / f"upload{suffix}"
+    """Stage the upload alone in a folder of ours, under a name of ours that keeps only its declared suffix."""
+    try:
+        declared_import_format(upload.name or "")
+    except UploadRefused as exc:
+        raise ImportFileError(str(exc)) from exc
+    path = folder / f"upload{Path(upload.name).suffix.lower()}"
     with open(path, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from projects.imports.services import parse_mapping, projects_import
 
 
 class Command(BaseCommand):
-    help = ("Import projects from GeoJSON, GPKG, a zipped Shapefile or CSV (WKT or lon/lat columns). "
+    help = ("Import projects from GeoJSON, GPKG, a zipped Shapefile, CSV (WKT or lon/lat columns) or FlatGeobuf. "
             "All or nothing: one invalid row rejects the file with a row-by-row report.")
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,11 +33,18 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: no such file")
         author = get_user_model().objects.get(username=user) if user else AnonymousUser()
         started = time.monotonic()
+        # The file is staged alone in a folder of ours (a link, no copy): GDAL finds no sidecar beside it
+        # that the operator did not mean, whatever folder it came from.
+        folder = Path(tempfile.mkdtemp(prefix="geotrack-import-"))
+        staged = folder / f"upload{file.suffix.lower()}"
+        staged.symlink_to(file.resolve())
         try:
-            report = projects_import(path=file, user=author, mapping=parse_mapping(mapping), crs=crs,
-                                     dry_run=dry_run, progress=self._progress)
+            report = projects_import(path=staged, user=author, mapping=parse_mapping(mapping), crs=crs,
+                                     dry_run=dry_run, progress=self._progress, source=file.name)
         except ImportFileError as exc:
             raise CommandError(f"{exc.field}: {exc}") from exc
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         self.stdout.write("")
         if not report.ok:
             self.stderr.write(json.dumps(report.as_dict()["errors"], ensure_ascii=False, indent=1))

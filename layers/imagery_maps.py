@@ -75,6 +75,7 @@ class Comparison(JSCSSMixin, MacroElement):
         var {{ this.get_name() }} = L.control.compare(
             {{ this.before.get_name() }}, {{ this.after.get_name() }}
         ).addTo({{ this._parent.get_name() }});
+        {{ this.get_name() }}._range.setAttribute("aria-label", {{ this.label|tojson }});
         {% endmacro %}
         """
     )
@@ -83,6 +84,7 @@ class Comparison(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "Comparison"
         self.before, self.after = before, after
+        self.label = _("Position of the handle between the image before and the image after")
         # Per instance, never on the class (STACK_NOTES, "Folium without CDNs").
         self.default_js = [("leaflet_compare", static("vendor/leaflet-compare/leaflet-compare.js"))]
         self.default_css = [("leaflet_compare_css", static("vendor/leaflet-compare/leaflet-compare.css"))]

@@ -20,6 +20,8 @@ from folium.template import Template
 from geotrack.core.csp import NONCE_PLACEHOLDER
 
 _INLINE_SCRIPT = re.compile(r"<script>")  # folium's own inline blocks: exactly "<script>", no attributes
+# Folium writes its own viewport tag, which forbids zooming; our pages carry one that allows it.
+_VIEWPORT_META = re.compile(r'<meta\s+name="viewport"[^>]*>\s*', re.IGNORECASE)
 _MAP_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
 _MAP_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css"), ("geotrack_map_css", "geotrack/map.css")]
 
@@ -117,7 +119,8 @@ def render_map(fmap: folium.Map) -> RenderedMap:
     root = fmap.get_root()
     root.render()
     return RenderedMap(
-        header=mark_safe(_INLINE_SCRIPT.sub(f'<script nonce="{NONCE_PLACEHOLDER}">', root.header.render())),
+        header=mark_safe(_VIEWPORT_META.sub("", _INLINE_SCRIPT.sub(f'<script nonce="{NONCE_PLACEHOLDER}">',
+                                                                  root.header.render()))),
         html=mark_safe(root.html.render()),
         script=mark_safe(root.script.render()),
         name=fmap.get_name(),

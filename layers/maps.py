@@ -125,6 +125,8 @@ def measure_labels() -> dict[str, str]:
     return {"measure": _("Measure distances and areas"), "start": _("Start"), "finish": _("Finish"),
             "cancel": _("Cancel"), "hint": _("Measure a distance or an area."),
             "clickPoints": _("Click points on the map, then Finish."), "distance": _("Distance"), "area": _("Area"),
+            "addCentre": _("Add the map centre as a point"),
+            "keyboardHint": _("Move the map with the arrow keys and add its centre as a point, then Finish."),
             "km": _("km"), "m": _("m"), "ha": _("ha"), "sqm": _("m²")}
 
 

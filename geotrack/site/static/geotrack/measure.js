@@ -60,6 +60,7 @@
       this.result.setAttribute("aria-live", "polite");
       this.result.textContent = t.hint;
       var start = button(panel, "js-start", t.start);
+      var centre = button(panel, "js-centre", t.addCentre || "+");
       var finish = button(panel, "js-finish", t.finish);
       var cancel = button(panel, "js-cancel", t.cancel);
       L.DomEvent.on(toggle, "click", function () {
@@ -68,6 +69,11 @@
       });
       L.DomEvent.on(toggle, "mouseenter", function () { panel.hidden = false; toggle.setAttribute("aria-expanded", "true"); });
       L.DomEvent.on(start, "click", function () { self.start(); });
+      // From the keyboard: pan with the arrow keys, then add the map's centre as a point.
+      L.DomEvent.on(centre, "click", function () {
+        if (!self.measuring) self.start();
+        self.addPoint({latlng: map.getCenter()});
+      });
       L.DomEvent.on(finish, "click", function () { self.finish(); });
       L.DomEvent.on(cancel, "click", function () { self.reset(); self.result.textContent = t.hint; });
       L.DomEvent.disableClickPropagation(box);
@@ -79,7 +85,8 @@
       this.measuring = true;
       this._map.getContainer().classList.add("gt-measuring");
       this._map.on("click", this.addPoint, this);
-      this.result.textContent = this.options.labels.clickPoints;
+      this.result.textContent = this.options.labels.clickPoints +
+        (this.options.labels.keyboardHint ? " " + this.options.labels.keyboardHint : "");
     },
 
     addPoint: function (event) {

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geotrack.site.accounts import ThrottledLoginView
+from geotrack.site.notifications import urls as notification_urls
 
 api = [
     path("", include("projects.urls")),
@@ -15,6 +16,7 @@ api = [
     path("exports/", include("layers.exports.urls")),
     path("imports/", include("projects.imports.urls")),
     path("", include("geotrack.site.api_urls")),
+    path("", include(notification_urls.api_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),  # JS apart: CSP
 ]
@@ -24,6 +26,7 @@ urlpatterns = [
     path("", include("layers.urls")),
     path("ogc/", include("layers.ogc.urls")),
     path("", include("geotrack.site.urls")),
+    path("", include(notification_urls.urlpatterns)),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -287,6 +287,8 @@ def user_role(user) -> str | None:
 
 def user_region_ids(user) -> list[int]:
     profile = getattr(user, "profile", None) if getattr(user, "pk", None) else None
+    if profile and "regions" in getattr(profile, "_prefetched_objects_cache", {}):
+        return sorted(region.pk for region in profile.regions.all())  # users fetched in bulk (notifications)
     return sorted(profile.regions.values_list("id", flat=True)) if profile else []
 
 

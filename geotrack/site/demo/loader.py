@@ -11,6 +11,8 @@ from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
 from camera_sites.models import Camera, CameraLink, CameraStatusChange, Snapshot
+from citizens.models import BlockedSender, Feedback, FeedbackPhoto
+from geotrack.site.demo.citizens import citizens_create
 from layers.models import ChangeEvidence, Imagery
 from geotrack.site.demo.cameras import cameras_create
 from geotrack.site.demo.common import HISTORY_REASON, SEED
@@ -24,7 +26,8 @@ from geotrack.site.demo.reference import agencies_create, regions_create
 from geotrack.site.demo.roadmap import roadmap_items_create
 from geotrack.site.demo.schedule import ProjectPlan
 from projects.models import (
-    Agency, ProgressMonthly, ProgressPhoto, ProgressReport, Profile, Project, ProjectRegion, Region, RoadmapItem,
+    Agency, PhotoCheck, ProgressMonthly, ProgressPhoto, ProgressReport, Profile, Project, ProjectRegion, Region,
+    RoadmapItem,
 )
 from projects.services import projects_assign_regions
 
@@ -43,13 +46,15 @@ class DemoSummary:
     cameras: int
     camera_links: int
     imagery: int
+    feedback: int
     seconds: float
 
     def __str__(self) -> str:
         return (
             f"Demo loaded in {self.seconds:.1f} s: {self.regions} regions, {self.agencies} agencies, "
             f"{self.roadmap_items} roadmap items, {self.projects} projects, {self.progress_reports} progress "
-            f"reports, {self.cameras} cameras ({self.camera_links} project links), {self.imagery} images."
+            f"reports, {self.cameras} cameras ({self.camera_links} project links), {self.imagery} images, "
+            f"{self.feedback} citizen feedback messages."
         )
 
 
@@ -60,7 +65,7 @@ def _history_m2m_model() -> type[Model]:
 def _cleared_models() -> list[type[Model]]:
     """Return the models the demo fills, children before parents."""
     return [
-        ProgressMonthly, Snapshot, CameraStatusChange, CameraLink, Camera, ChangeEvidence, Imagery, ProgressPhoto,
+        FeedbackPhoto, BlockedSender, Feedback, PhotoCheck, ProgressMonthly, Snapshot, CameraStatusChange, CameraLink, Camera, ChangeEvidence, Imagery, ProgressPhoto,
         ProgressReport, ProjectRegion,
         Project.roadmap_items.through, _history_m2m_model(), Project.history.model, Project, RoadmapItem,
         Agency, Region,
@@ -134,11 +139,12 @@ def _load(started: float) -> DemoSummary:
     reports = progress_reports_create(plans)
     cameras, links = cameras_create(plans)
     images = imagery_create()
+    feedback = citizens_create()
     progress_monthly_rebuild()  # the dashboard's charts, at once rather than at the worker's next run
     return DemoSummary(
         regions=len(regions), agencies=len(agencies), roadmap_items=sum(len(v) for v in roadmap.values()),
         projects=len(plans), progress_reports=reports, cameras=cameras, camera_links=links, imagery=images,
-        seconds=time.monotonic() - started,
+        feedback=feedback, seconds=time.monotonic() - started,
     )
 
 

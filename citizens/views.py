@@ -140,6 +140,8 @@ class FeedbackList(APIView):
     def post(self, request: Request) -> Response:
         address = client_ip(request)
         _limit("feedback-ip", address, "Too many messages from your address; try again later.")
+        if not hasattr(request.data, "keys"):
+            raise exceptions.ValidationError({"non_field_errors": ["Send an object (JSON) or a multipart form."]})
         fields = [key for key in request.data.keys() if key not in ("photos", "csrfmiddlewaretoken")]
         unknown = sorted(set(fields) - set(FeedbackInputSerializer().fields))
         if unknown:

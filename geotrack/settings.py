@@ -307,11 +307,11 @@ GEOTRACK = {
     "REPORT_PHOTO_MAX_PIXELS": env_int("REPORT_PHOTO_MAX_PIXELS", 40_000_000),
     # The evidence check of every photo (projects/photo_checks.py): on site within a buffer, taken at
     # most so many days before upload, a camera clock this far ahead tolerated, near-identical below
-    # so many differing bits of the 64-bit pHash.
+    # so many differing bits of the 64-bit pHashes (geotrack/core/photos.py).
     "PHOTO_SITE_BUFFER_M": env_float("PHOTO_SITE_BUFFER_M", 200.0),
     "PHOTO_MAX_AGE_DAYS": env_int("PHOTO_MAX_AGE_DAYS", 30),
     "PHOTO_CLOCK_SKEW_S": env_int("PHOTO_CLOCK_SKEW_S", 3600),
-    "PHOTO_SAME_IMAGE_BITS": env_int("PHOTO_SAME_IMAGE_BITS", 10),
+    "PHOTO_SAME_IMAGE_BITS": env_int("PHOTO_SAME_IMAGE_BITS", 8),
     # Citizen feedback (citizens/): text length, photos, and when unanswered feedback becomes an alert.
     "FEEDBACK_TEXT_MIN": env_int("FEEDBACK_TEXT_MIN", 10),
     "FEEDBACK_TEXT_MAX": env_int("FEEDBACK_TEXT_MAX", 2000),

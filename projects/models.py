@@ -414,6 +414,7 @@ class PhotoCheck(models.Model):
     roadmap_item = models.ForeignKey(RoadmapItem, verbose_name=_("roadmap item"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     phash = models.BigIntegerField(_("perceptual hash"))
+    phash_centre = models.BigIntegerField(_("perceptual hash of the centre"), default=0)
     taken_at = models.DateTimeField(_("taken (from the photo)"), null=True, blank=True)
     location = models.PointField(_("location (from the photo)"), srid=4326, null=True, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded"))

@@ -6,8 +6,9 @@ before its metadata was stripped (geotrack.core.photos.photo_prepare). The check
   project of a roadmap item), in metres on the spheroid, computed in PostGIS; within
   PHOTO_SITE_BUFFER_M counts as on site;
 - how long before the upload the photo was taken, and how its day compares with the report's date;
-- every stored photo of any source whose perceptual hash lies within PHOTO_SAME_IMAGE_BITS bits
-  (a near-identical image); both photos then name each other.
+- every stored photo of any source whose perceptual hashes (whole picture and central 95 %, see
+  geotrack/core/photos.py) lie within PHOTO_SAME_IMAGE_BITS bits (a near-identical image); both photos
+  then name each other.
 The result is a score out of 100 with its reasons, kept as codes with numbers (`reasons`) and put
 into words when shown (`reason_texts`), so that a reviewer reads them in their own language.
 """
@@ -35,12 +36,17 @@ SELECT min(ST_Distance(p.geom::geography, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat
 FROM projects_project p
 WHERE p.archived_at IS NULL AND ({site})
 """
+# The closest of whole-whole, whole-centre and centre-whole, as geotrack.core.photos.fingerprint_distance.
 _MATCHES_SQL = """
-SELECT c.id, c.source_kind, c.source_id, c.parent_id, c.project_id,
-       bit_count((c.phash # %(phash)s)::bit(64)) AS bits
-FROM projects_photocheck c
-WHERE bit_count((c.phash # %(phash)s)::bit(64)) <= %(bits)s AND c.id <> %(own)s
-ORDER BY bits, c.id
+SELECT * FROM (
+    SELECT c.id, c.source_kind, c.source_id, c.parent_id, c.project_id,
+           LEAST(bit_count((c.phash # %(phash)s)::bit(64)), bit_count((c.phash # %(centre)s)::bit(64)),
+                 bit_count((c.phash_centre # %(phash)s)::bit(64))) AS bits
+    FROM projects_photocheck c
+    WHERE c.id <> %(own)s
+) near
+WHERE near.bits <= %(bits)s
+ORDER BY near.bits, near.id
 LIMIT %(limit)s
 """
 
@@ -72,7 +78,8 @@ def site_distance_m(*, longitude: float, latitude: float, project: Project | Non
 
 
 def _near_identical(check: PhotoCheck) -> list[Match]:
-    rows = Sql(_MATCHES_SQL, {"phash": check.phash, "bits": _config("PHOTO_SAME_IMAGE_BITS"), "own": check.pk,
+    rows = Sql(_MATCHES_SQL, {"phash": check.phash, "centre": check.phash_centre,
+                              "bits": _config("PHOTO_SAME_IMAGE_BITS"), "own": check.pk,
                               "limit": MAX_MATCHES}).fetchall()
     return [Match(check=pk, kind=kind, id=source_id, parent=parent, project=project, bits=bits)
             for pk, kind, source_id, parent, project, bits in rows]
@@ -125,7 +132,8 @@ def photo_check_record(*, source_kind: str, source_id: int, facts: PhotoFacts, p
                        uploaded_at: dt.datetime | None = None, report_date: dt.date | None = None) -> PhotoCheck:
     """Check one stored photo against its site, its dates and every other photo; keep and return the check."""
     check = PhotoCheck(source_kind=source_kind, source_id=source_id, parent_id=parent_id, project=project,
-                       roadmap_item=roadmap_item, phash=facts.phash, taken_at=facts.taken_at,
+                       roadmap_item=roadmap_item, phash=facts.phash, phash_centre=facts.phash_centre,
+                       taken_at=facts.taken_at,
                        uploaded_at=uploaded_at or timezone.now(), report_date=report_date)
     if facts.located:
         check.location = Point(facts.longitude, facts.latitude, srid=4326)

@@ -82,6 +82,13 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(site, fields, pr
 
 
 @pytest.mark.django_db
+def test_a_json_body_that_is_not_an_object_is_a_400(site):
+    assert api().post(LIST, [1, 2], format="json").status_code == 400
+    assert api().post(LIST, "text", format="json").status_code == 400
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_photos_are_limited_in_number_type_size_and_pixels(site, settings):
     target = {"project": site["school"].pk}
     four = send(api(), **target, photos=[upload(f"{n}.jpg", n) for n in range(4)])

@@ -73,7 +73,8 @@ def every_page(hostile) -> list[str]:
             reverse("camera-page", args=[camera.pk]), reverse("roadmap-report", args=["html"]), reverse("login"),
             reverse("api-docs"), reverse("ogc-landing") + "?f=html", reverse("ogc-items", args=["projects"]) + "?f=html",
             reverse("project-new"), reverse("admin:projects_project_change", args=[project.pk]),
-            reverse("admin:camera_sites_camera_change", args=[camera.pk])]
+            reverse("admin:camera_sites_camera_change", args=[camera.pk]),
+            reverse("feedback-new") + f"?project={project.pk}", reverse("feedback-moderation") + "?status=all"]
 
 
 @pytest.mark.browser

@@ -9,7 +9,8 @@ from django.db import connection
 
 from camera_sites.models import Camera
 from layers.models import Imagery
-from projects.models import Agency, ProgressReport, Project, Region, RoadmapItem
+from citizens.models import Feedback
+from projects.models import Agency, PhotoCheck, ProgressReport, Project, Region, RoadmapItem
 
 FINGERPRINT_SQL = """
 SELECT md5(string_agg(concat_ws('|', title, sector, status, ST_AsText(geom, 6), physical_progress,
@@ -42,6 +43,12 @@ def test_the_demo_is_complete_deterministic_and_never_overwritten_by_accident(ca
     kinds = set(Project.objects.extra(select={"t": "GeometryType(geom)"}).values_list("t", flat=True))
     assert {"POINT", "LINESTRING", "POLYGON"} <= kinds
     assert Project.objects.filter(source_url__startswith="http").count() >= 30  # the real projects, with sources
+    # Citizens: feedback in every state, a photo reused across two projects and one taken far from its site.
+    assert set(Feedback.objects.values_list("status", flat=True)) == {"received", "published", "rejected"}
+    assert Feedback.objects.filter(status="published").exclude(reply="").exists()
+    reused = PhotoCheck.objects.exclude(matches=[])
+    assert reused.count() >= 2 and len(set(reused.values_list("project_id", flat=True))) >= 2
+    assert PhotoCheck.objects.filter(distance_m__gt=2000).exists()
     first = fingerprint()
 
     with pytest.raises(CommandError, match="already holds"):

@@ -11,8 +11,10 @@ from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
 from camera_sites.models import Camera, CameraLink, CameraStatusChange, Snapshot
+from citizens.models import BlockedSender, Feedback, FeedbackPhoto
 from execution.models import (AgendaEntry, DeadlineChange, ExecutionReport, Instruction, Meeting, Milestone,
                               ReportDocument, ReportingPeriod, ReportVersion)
+from geotrack.site.demo.citizens import citizens_create
 from geotrack.site.demo.execution import execution_create
 from geotrack.site.meetings import agenda_propose
 from projects.access import Audience
@@ -29,7 +31,8 @@ from geotrack.site.demo.reference import agencies_create, regions_create
 from geotrack.site.demo.roadmap import roadmap_items_create
 from geotrack.site.demo.schedule import ProjectPlan
 from projects.models import (
-    Agency, ProgressMonthly, ProgressPhoto, ProgressReport, Profile, Project, ProjectRegion, Region, RoadmapItem,
+    Agency, PhotoCheck, ProgressMonthly, ProgressPhoto, ProgressReport, Profile, Project, ProjectRegion, Region,
+    RoadmapItem,
 )
 from projects.services import projects_assign_regions
 
@@ -50,6 +53,7 @@ class DemoSummary:
     imagery: int
     milestones: int
     execution_reports: int
+    feedback: int
     seconds: float
 
     def __str__(self) -> str:
@@ -57,7 +61,8 @@ class DemoSummary:
             f"Demo loaded in {self.seconds:.1f} s: {self.regions} regions, {self.agencies} agencies, "
             f"{self.roadmap_items} roadmap items, {self.projects} projects, {self.progress_reports} progress "
             f"reports, {self.cameras} cameras ({self.camera_links} project links), {self.imagery} images, "
-            f"{self.milestones} milestones, {self.execution_reports} execution reports."
+            f"{self.milestones} milestones, {self.execution_reports} execution reports, "
+            f"{self.feedback} citizen feedback messages."
         )
 
 
@@ -71,7 +76,8 @@ def _cleared_models() -> list[type[Model]]:
         ReportDocument, ReportVersion, ExecutionReport, AgendaEntry, Instruction.co_executors.through,
         Instruction.roadmap_items.through, Instruction.projects.through, Instruction.regions.through, Instruction,
         Meeting, DeadlineChange, Milestone, ReportingPeriod, RoadmapItem.co_executors.through,
-        ProgressMonthly, Snapshot, CameraStatusChange, CameraLink, Camera, ChangeEvidence, Imagery, ProgressPhoto,
+        FeedbackPhoto, BlockedSender, Feedback, PhotoCheck, ProgressMonthly, Snapshot, CameraStatusChange, CameraLink,
+        Camera, ChangeEvidence, Imagery, ProgressPhoto,
         ProgressReport, ProjectRegion,
         Project.roadmap_items.through, _history_m2m_model(), Project.history.model, Project, RoadmapItem,
         Agency, Region,
@@ -154,12 +160,14 @@ def _load(started: float) -> DemoSummary:
     cameras, links = cameras_create(plans)
     images = imagery_create()
     execution = execution_create(roadmap=roadmap, agencies=agencies)
+    feedback = citizens_create()
     progress_monthly_rebuild()  # the dashboard's charts, at once rather than at the worker's next run
     agenda_propose(meeting=execution["meetings"][1], audience=Audience(role=Profile.Role.ADMIN, authenticated=True))
     return DemoSummary(
         regions=len(regions), agencies=len(agencies), roadmap_items=sum(len(v) for v in roadmap.values()),
         projects=len(plans), progress_reports=reports, cameras=cameras, camera_links=links, imagery=images,
-        milestones=execution["milestones"], execution_reports=execution["reports"], seconds=time.monotonic() - started,
+        milestones=execution["milestones"], execution_reports=execution["reports"], feedback=feedback,
+        seconds=time.monotonic() - started,
     )
 
 

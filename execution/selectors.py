@@ -208,3 +208,29 @@ def current_period(*, today: dt.date | None = None) -> ReportingPeriod | None:
     today = today or local_today()
     return (ReportingPeriod.objects.filter(closed_at__isnull=True, starts_on__lte=today).order_by("-starts_on").first()
             or ReportingPeriod.objects.filter(closed_at__isnull=True).order_by("starts_on").first())
+
+
+_STATES_AS_OF_SQL = """
+SELECT DISTINCT ON (r.roadmap_item_id) r.roadmap_item_id,
+    CASE WHEN v.number IS NULL THEN 'draft' WHEN v.decided_at <= %(st_until)s THEN v.state ELSE 'submitted' END
+FROM execution_executionreport r
+JOIN projects_roadmapitem i ON i.id = r.roadmap_item_id AND i.agency_id = r.agency_id
+JOIN execution_reportingperiod p ON p.id = r.period_id
+LEFT JOIN LATERAL (SELECT v.number, v.state, v.decided_at FROM execution_reportversion v
+                   WHERE v.report_id = r.id AND v.submitted_at <= %(st_until)s
+                   ORDER BY v.number DESC LIMIT 1) v ON true
+WHERE {visible} AND r.created_at <= %(st_until)s AND p.starts_on <= %(st_day)s::date
+ORDER BY r.roadmap_item_id, p.starts_on DESC, r.id DESC
+"""
+
+
+def report_states(*, audience: Audience, day: dt.date | None = None) -> dict[int, str]:
+    """The responsible agency's latest report state per item as of a day (one query).
+
+    Callers who read reports only in summary (the public) see accepted ones only: never a draft or a
+    returned version."""
+    day = day or local_today()
+    rows = Sql(_STATES_AS_OF_SQL, {"st_until": end_of_day(day), "st_day": day}).format(
+        visible=audience.sql("execution_report", "r")).fetchall()
+    full = audience.sees_everything or bool(audience.agency_ids)
+    return {item: state for item, state in rows if full or state == ExecutionReport.State.ACCEPTED}

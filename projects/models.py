@@ -125,12 +125,12 @@ class RoadmapItem(TranslatedNameMixin, models.Model):
                                related_name="roadmap_items")
     co_executors = models.ManyToManyField(Agency, verbose_name=_("co-executor agencies"), blank=True,
                                           related_name="co_executed_items")
-    official_name_kk = models.CharField(_("responsible official (Kazakh)"), max_length=200, blank=True)
-    official_name_ru = models.CharField(_("responsible official (Russian)"), max_length=200, blank=True)
-    official_name_en = models.CharField(_("responsible official (English)"), max_length=200, blank=True)
-    official_position_kk = models.CharField(_("official's position (Kazakh)"), max_length=300, blank=True)
-    official_position_ru = models.CharField(_("official's position (Russian)"), max_length=300, blank=True)
-    official_position_en = models.CharField(_("official's position (English)"), max_length=300, blank=True)
+    official_name_kk = models.CharField(_("responsible official (Kazakh)"), max_length=200, blank=True, db_default="")
+    official_name_ru = models.CharField(_("responsible official (Russian)"), max_length=200, blank=True, db_default="")
+    official_name_en = models.CharField(_("responsible official (English)"), max_length=200, blank=True, db_default="")
+    official_position_kk = models.CharField(_("official's position (Kazakh)"), max_length=300, blank=True, db_default="")
+    official_position_ru = models.CharField(_("official's position (Russian)"), max_length=300, blank=True, db_default="")
+    official_position_en = models.CharField(_("official's position (English)"), max_length=300, blank=True, db_default="")
     start = models.DateField(_("start"), default="2023-01-01")
     deadline = models.DateField(_("deadline"))
     # The term first set; `deadline` moves only through an approved deadline change (execution).

@@ -21,9 +21,11 @@ from tests.access.conftest import ALMATY, SECRETS, build_world
 from tests.actors import PASSWORD
 
 PAGES = [("home", []), ("map", []), ("region-map", ["KZ-75"]), ("roadmap", []), ("roadmap-item", [7]),
-         ("embed", []), ("region-embed", ["KZ-75"]), ("roadmap-report", ["html"]), ("roadmap-report", ["csv"])]
+         ("embed", []), ("region-embed", ["KZ-75"]), ("roadmap-report", ["html"]), ("roadmap-report", ["csv"]),
+         ("roadmap-item", [8]), ("agency-page", ["min-finance"]), ("agency-page", ["akimat-almaty"])]
 API = ["project-list", "region-list", "camera-list", "imagery-list", "imagery-evidence", "alert-list",
-       "dashboard-api", "roadmap-item-list", "export-oc4ids", "feedback-list"]
+       "dashboard-api", "roadmap-item-list", "export-oc4ids", "feedback-list", "meeting-list", "instruction-list",
+       "reporting-period-list"]
 EXPORTS = [("projects", "geojson"), ("cameras", "geojson"), ("regions", "csv")]
 OGC = ["projects", "cameras", "roadmap-items"]
 WEB_MERCATOR = tms.get("WebMercatorQuad")

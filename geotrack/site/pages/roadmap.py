@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 
 from citizens.selectors import category_counts, published_feedback
-from execution.models import ExecutionReport, ReportDocument, ReportVersion
-from execution.selectors import deadline_moves, milestones_of, reports_visible
+from execution import permissions, services as execution_services
+from execution.models import DeadlineChange, ExecutionReport, ReportDocument, ReportingPeriod, ReportVersion
+from execution.selectors import deadline_changes_visible, deadline_moves, milestones_of, reports_visible
 from geotrack.site.dashboard import progress_series
 from geotrack.site.page_cache import cached_page
 from layers.maps import MapOptions, overview_map
@@ -109,7 +110,7 @@ def roadmap_item_page(request: HttpRequest, number: int) -> HttpResponse:
                "series": progress_series(audience=audience, group="roadmap_item", roadmap_item=item.pk),
                "reports": _recent_reports(audience, item), "milestones": milestones_of(item.pk),
                "co_executors": item.co_executors.all(), "moves": moves, "move_path": move_path(moves),
-               "timeline": report_timeline(audience, item)}
+               "timeline": report_timeline(audience, item), "work": work_panel(request, audience, item)}
     feedback = published_feedback(audience=audience, roadmap_item_id=item.pk)
     context.update({"feedback": feedback[:30], "feedback_counts": category_counts(feedback),
                     "feedback_url": reverse("feedback-new") + f"?roadmap_item={item.number}"})
@@ -137,3 +138,25 @@ def report_timeline(audience: Audience, item: RoadmapItem) -> list[dict]:
     return [{"report": report, "versions": versions.get(report.pk, []), "documents": documents.get(report.pk, []),
              "full": report.state != ExecutionReport.State.ACCEPTED or audience.authenticated}
             for report in reports]
+
+
+def work_panel(request: HttpRequest, audience: Audience, item: RoadmapItem) -> dict:
+    """What the signed-in caller may do on this item (forms that call the API): report, decide, move."""
+    user = request.user
+    agencies = permissions.reporting_agencies(user, item) if user.is_authenticated else set()
+    coordinator = permissions.is_coordinator(user)
+    if not (agencies or coordinator):
+        return {}
+    reports = reports_visible(audience=audience).filter(roadmap_item=item).select_related("period", "agency")
+    own = [{"report": report, "etag": execution_services.report_etag(report)} for report in reports
+           if report.agency_id in agencies and report.state in {ExecutionReport.State.DRAFT,
+                                                                  ExecutionReport.State.RETURNED}]
+    return {
+        "agencies": agencies, "coordinator": coordinator, "own": own,
+        "periods": ReportingPeriod.objects.filter(closed_at__isnull=True).order_by("-starts_on"),
+        "to_decide": [r for r in reports if r.state == ExecutionReport.State.SUBMITTED] if coordinator else [],
+        "requests": deadline_changes_visible(audience=audience).filter(
+            roadmap_item=item, state=DeadlineChange.State.REQUESTED),
+        "can_move": permissions.can_request_deadline_change(user, item),
+        "milestones_open": [m for m in milestones_of(item.pk) if m.done_on is None],
+    }

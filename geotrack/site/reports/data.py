@@ -21,6 +21,7 @@ from rest_framework import exceptions
 from geotrack.core.params import end_of_day, parse_as_of
 from geotrack.core.sql import Sql
 from geotrack.site.alerts import Alert, alerts_for
+from execution.selectors import report_states
 from projects.access import Audience
 from projects.asof import project_source
 from projects.health import HEALTH_VALUES, health_today
@@ -72,6 +73,8 @@ class ItemRow(TypedDict):
     progress_delta: float | None
     project_count_since: int
     changed: bool
+    milestone_progress: float | None
+    report_state: str
 
 
 class NewReportRow(TypedDict):
@@ -154,6 +157,7 @@ def _delta(now: float | None, before: float | None) -> float | None:
 def _item_rows(*, audience: Audience, params: ReportParams) -> list[ItemRow]:
     now = item_status(audience=audience, day=params.as_of, region=params.region)
     before = item_status(audience=audience, day=params.since, region=params.region)
+    states = report_states(audience=audience, day=params.as_of)
     items = RoadmapItem.objects.select_related("agency").order_by("number")
     if params.agency:
         items = items.filter(agency=params.agency)
@@ -169,7 +173,8 @@ def _item_rows(*, audience: Audience, params: ReportParams) -> list[ItemRow]:
             health=state.get("health") or "", progress=progress, project_count=state.get("project_count") or 0,
             health_since=earlier.get("health") or "", progress_since=progress_since,
             progress_delta=_delta(progress, progress_since), project_count_since=earlier.get("project_count") or 0,
-            changed=False,
+            changed=False, milestone_progress=_number(state.get("milestone_progress")),
+            report_state=states.get(item.pk, ""),
         )
         row["changed"] = (row["health"] != row["health_since"] or bool(row["progress_delta"])
                           or row["project_count"] != row["project_count_since"])

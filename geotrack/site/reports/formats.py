@@ -26,7 +26,11 @@ from geotrack.site.reports.svg import Bar, bar_chart_svg, region_map_svg
 from layers.palette import HEALTH_COLOURS, NO_DATA_COLOUR, PROGRESS_STEPS, health_labels, progress_colour
 
 CSV_COLUMNS = ("number", "title", "section", "agency", "deadline", "health", "progress", "project_count",
-               "health_since", "progress_since", "progress_delta")
+               "health_since", "progress_since", "progress_delta", "milestone_progress", "report_state")
+
+
+def report_state_labels() -> dict[str, str]:
+    return {"draft": _("Draft"), "submitted": _("Submitted"), "accepted": _("Accepted"), "returned": _("Returned")}
 
 
 def alert_kind_labels() -> dict[str, str]:
@@ -46,8 +50,10 @@ def report_context(report: RoadmapReport) -> dict:
     """Everything the HTML and PDF templates show: labelled rows, the map, the charts, the legend."""
     health = health_labels()
     kinds = alert_kind_labels()
+    states = report_state_labels()
     items = [{**item, "health_label": health.get(item["health"], "–"),
-              "health_since_label": health.get(item["health_since"], "–")} for item in report.items]
+              "health_since_label": health.get(item["health_since"], "–"),
+              "report_state_label": states.get(item["report_state"], "–")} for item in report.items]
     alerts = [{**alert, "kind_label": kinds.get(alert["kind"], alert["kind"])} for alert in report.alerts]
     health_bars = [Bar(str(health[key]), report.health_counts.get(key, 0), HEALTH_COLOURS[key])
                    for key in ("done", "on_track", "at_risk", "overdue")]
@@ -107,10 +113,13 @@ class Sheet(NamedTuple):
 def _sheets(report: RoadmapReport) -> list[Sheet]:
     health = health_labels()
     kinds = alert_kind_labels()
+    states = report_state_labels()
     items = Sheet("Items", [_("No."), _("Title"), _("Section"), _("Agency"), _("Deadline"), _("Health"),
-                            _("Progress, %"), _("Projects")], [6, 60, 16, 30, 12, 12, 12, 10],
+                            _("Progress, %"), _("Projects"), _("Milestones, %"), _("Report")],
+                  [6, 60, 16, 30, 12, 12, 12, 10, 12, 14],
                   [[i["number"], i["title"], i["section_label"], i["agency_name"], i["deadline"],
-                    str(health.get(i["health"], "")), i["progress"], i["project_count"]] for i in report.items])
+                    str(health.get(i["health"], "")), i["progress"], i["project_count"], i["milestone_progress"],
+                    str(states.get(i["report_state"], ""))] for i in report.items])
     changes = Sheet("Changes", [_("No."), _("Title"), _("Health then"), _("Health now"), _("Progress then, %"),
                                 _("Progress now, %"), _("Change, points"), _("Projects then"), _("Projects now")],
                     [6, 60, 14, 14, 14, 14, 14, 12, 12],

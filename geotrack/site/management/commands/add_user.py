@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown region code(s): {', '.join(unknown)}")
         if role == Profile.Role.AKIMAT and not regions:
             raise CommandError("an akimat user must be bound to at least one --region")
-        agencies = list(Agency.objects.filter(code__in=agency))
+        agencies = list(Agency.objects.filter(code__in=agency).order_by("code"))
         unknown = sorted(set(agency) - {a.code for a in agencies})
         if unknown:
             raise CommandError(f"unknown agency code(s): {', '.join(unknown)}")

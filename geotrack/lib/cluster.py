@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import shutil
 import signal
 import socket
@@ -204,7 +205,7 @@ def up() -> dict:
                 "AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_ACCESS_KEY_ID": "geotrack",
                 "AWS_SECRET_ACCESS_KEY": "geotrack",
                 # GDAL's /vsis3/ for imagery COGs, on the same store.
-                "IMAGERY_LOCATION": f"/vsis3/{BUCKET}/imagery", "AWS_S3_ENDPOINT": f"127.0.0.1:{s3_port}",
+                "IMAGERY_LOCATION": posixpath.join("/vsis3", BUCKET, "imagery"), "AWS_S3_ENDPOINT": f"127.0.0.1:{s3_port}",
                 "AWS_HTTPS": "NO", "AWS_VIRTUAL_HOSTING": "FALSE",
                 "PROMETHEUS_MULTIPROC_DIR": str(metrics), "WORKER_HEARTBEAT_S": "2",
                 "SNAPSHOT_MIN_INTERVAL_S": "0"}
@@ -218,11 +219,11 @@ def up() -> dict:
     workers = [spawn(f"worker-{n}", [sys.executable, "manage.py", "run_worker", "--interval", "0.5",
                                      "--worker-id", f"cluster-{n}"], node_env) for n in (1, 2)]
     for node in nodes.values():
-        wait_http(f"http://127.0.0.1:{node['port']}/healthz")
+        wait_http(f"http://127.0.0.1:{node['port']}")
     nginx_port = free_port()
     conf = nginx_conf(nginx_port, [node["port"] for node in nodes.values()])
     subprocess.run(["nginx", "-p", str(conf.parent), "-c", str(conf)], check=True, capture_output=True)
-    wait_http(f"http://127.0.0.1:{nginx_port}/healthz")
+    wait_http(f"http://127.0.0.1:{nginx_port}")
     state = {"nodes": nodes, "workers": workers, "nginx": {"port": nginx_port, "conf": str(conf)},
              "moto": {"pid": moto_pid, "url": s3}, "redis": {"socket": str(redis_socket)},
              "primary": {"socket": str(primary), "data": str(_dirs("primary")[0])},

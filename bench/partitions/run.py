@@ -66,11 +66,11 @@ def build(rows: int, projects: int, cameras: int) -> None:
         conn.execute(f"""INSERT INTO plain_report (project_id, reported_at, recorded_at, physical, financial, note)
             SELECT 1 + (g % {projects}), t, t, (g % 10000) / 100.0, (g % 9000) / 100.0, ''
             FROM generate_series(1, {rows}) g,
-                 LATERAL (SELECT '{START}'::timestamptz + {span} * (g::float8 / {rows})) AS x(t)""")
+                 LATERAL (SELECT '{START}'::timestamptz + {span} * ((g - 1)::float8 / {rows})) AS x(t)""")
         conn.execute(f"""INSERT INTO plain_snapshot (camera_id, captured_at, received_at, image)
             SELECT 1 + (g % {cameras}), t, t, 'snapshots/x.jpg'
             FROM generate_series(1, {rows}) g,
-                 LATERAL (SELECT '{START}'::timestamptz + {span} * (g::float8 / {rows})) AS x(t)""")
+                 LATERAL (SELECT '{START}'::timestamptz + {span} * ((g - 1)::float8 / {rows})) AS x(t)""")
         conn.execute("INSERT INTO part_report SELECT * FROM plain_report")
         conn.execute("INSERT INTO part_snapshot SELECT * FROM plain_snapshot")
         for report, snapshot in (("plain_report", "plain_snapshot"), ("part_report", "part_snapshot")):

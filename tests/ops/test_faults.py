@@ -98,8 +98,8 @@ def test_a_database_restart_under_writes_gives_no_500_and_loses_nothing(people, 
             assert stored.get(pk) == title, (title, answer)
         # The service came back by itself, and so did the worker.
         assert live.request(server.url("/healthz"))[0] == 200
-        assert live.wait_for(lambda: fresh(queued_after.id).status == TaskResultStatus.SUCCESSFUL, 30), worker.tail()
-        assert live.wait_for(lambda: fresh(held.id).status == TaskResultStatus.SUCCESSFUL, 30), worker.tail()
+        assert live.wait_for(lambda: fresh(queued_after.id).status == TaskResultStatus.SUCCESSFUL, 60), worker.tail()
+        assert live.wait_for(lambda: fresh(held.id).status == TaskResultStatus.SUCCESSFUL, 60), worker.tail()
         assert worker.process.poll() is None, worker.tail()
         print(f"restart took {took:.1f} s; answers: " + ", ".join(
             f"{s}: {statuses.count(s)}" for s in sorted(set(statuses))) +

@@ -84,7 +84,8 @@ def start_gunicorn(folder: Path, env: dict, workers: int = 2, threads: int = 4, 
     server = _spawn(f"gunicorn-{port}", [str(Path(PYTHON).parent / "gunicorn"), "geotrack.wsgi",
                                          "-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
                                          "--workers", str(workers), "--threads", str(threads),
-                                         "--control-socket", str(folder / f"gunicorn-{port}.ctl")], env, folder, port)
+                                         "--control-socket", str(folder / f"gunicorn-{port}.ctl"),
+                                         "--access-logfile", "-"], env, folder, port)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

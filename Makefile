@@ -20,7 +20,7 @@ APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-15-postgis-3-sc
 
 STATE = $(shell $(PY) -m geotrack.lib.localdb dir)
 
-.PHONY: run test stop setup sysdeps db migrate demo worker simulator serve check-setup
+.PHONY: run test stop setup sysdeps db migrate demo worker simulator serve check-setup cluster cluster-stop test-cluster
 
 ## --- set-up --------------------------------------------------------------------
 
@@ -107,3 +107,19 @@ stop:
 
 test: migrate
 	$(VENV)/bin/pytest
+
+## --- several nodes on one machine (geotrack/lib/cluster.py, README "Several nodes") ----
+
+# Primary + streaming replica, our own Redis, moto as S3, two gunicorn nodes behind nginx, two workers.
+cluster: setup
+	@$(PY) -m geotrack.lib.cluster up
+
+cluster-stop:
+	@test -x $(PY) && $(PY) -m geotrack.lib.cluster down || true
+
+# Brings a fresh cluster up, runs tests/cluster against it, and always takes it down.
+test-cluster: setup
+	@$(PY) -m geotrack.lib.cluster down >/dev/null 2>&1 || true
+	@$(PY) -m geotrack.lib.cluster up
+	@status=0; GEOTRACK_TEST_CLUSTER=1 $(VENV)/bin/pytest tests/cluster -q -p no:cacheprovider || status=$$?; \
+		$(PY) -m geotrack.lib.cluster down; exit $$status

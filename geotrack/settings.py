@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "geotrack.core.requestid.RequestIdMiddleware",
     "geotrack.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "geotrack.core.dbrouter.ReplicaRoutingMiddleware",
     "geotrack.core.middleware.BodySizeLimitMiddleware",
     "geotrack.core.middleware.PrivateApiCacheMiddleware",
     "geotrack.core.csp.ContentSecurityPolicyMiddleware",
@@ -132,6 +133,13 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_
 # PostGIS's cost estimates push ordinary spatial queries over jit_above_cost, and
 # JIT compilation then costs ~30 ms per query: far more than these queries take.
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# A streaming replica (make cluster): reads that may lag go there (geotrack/core/dbrouter.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**dj_database_url.parse(env_str("DATABASE_REPLICA_URL")),
+                            "ENGINE": "django.contrib.gis.db.backends.postgis",
+                            "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS": True,
+                            "OPTIONS": dict(DATABASES["default"]["OPTIONS"]), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["geotrack.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -234,7 +242,9 @@ SPECTACULAR_SETTINGS = {
 # A per-process cache by default; set CACHE_URL-style backends (Redis, database) for
 # several servers. It only ever holds aggregates keyed by the change token.
 CACHES = {"default": {"BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-                      "LOCATION": env_str("CACHE_LOCATION", "geotrack"), "OPTIONS": {"MAX_ENTRIES": 20000}}}
+                      "LOCATION": env_str("CACHE_LOCATION", "geotrack")}}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 20000}
 
 # Background work: django-tasks (the API Django 6 adopts) with its database
 # backend, so workers on any machine that reaches PostgreSQL can take jobs.
@@ -362,6 +372,8 @@ GEOTRACK = {
     # Rendered pages are kept per audience, user, language and change token; at most this long
     # (geotrack/site/page_cache.py), which bounds what no change token follows.
     "PAGE_CACHE_SECONDS": env_int("PAGE_CACHE_SECONDS", 60),
+    # After a write, the same caller reads the primary for this long (replica lag is far below it).
+    "REPLICA_STICKY_SECONDS": env_int("REPLICA_STICKY_SECONDS", 5),
 }
 
 # Notifications (README, "Notifications"; CONTRACT.md, Extensions: notifications). Without EMAIL_HOST, mail

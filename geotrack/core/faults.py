@@ -16,6 +16,7 @@ import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 from geotrack.core import requestid
 
@@ -44,7 +45,7 @@ def unavailable_response(exc: BaseException | None = None) -> JsonResponse:
         connection.close_if_unusable_or_obsolete()
     first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0] if exc else ""
     logger.warning("database unavailable: %s", first_line)
-    body = {"detail": "The database is unavailable for a moment; retry shortly.", "errors": {},
+    body = {"detail": _("The database is unavailable for a moment; retry shortly."), "errors": {},
             "request_id": requestid.current()}
     response = JsonResponse(body, status=503)
     response["Retry-After"] = str(retry_after())

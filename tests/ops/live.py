@@ -83,7 +83,9 @@ def start_gunicorn(folder: Path, env: dict, workers: int = 2, threads: int = 4, 
     port = free_port()
     server = _spawn(f"gunicorn-{port}", [str(Path(PYTHON).parent / "gunicorn"), "geotrack.wsgi",
                                          "-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
-                                         "--workers", str(workers), "--threads", str(threads)], env, folder, port)
+                                         "--workers", str(workers), "--threads", str(threads),
+                                         "--control-socket", str(folder / f"gunicorn-{port}.ctl"),
+                                         "--access-logfile", "-"], env, folder, port)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

@@ -96,10 +96,18 @@ def test_a_database_restart_under_writes_gives_no_500_and_loses_nothing(people, 
         for title, answer in created:
             pk = answer.get("id") or answer.get("properties", {}).get("id")
             assert stored.get(pk) == title, (title, answer)
+        # Logs are JSON lines carrying the request id that the 503 answers gave their callers.
+        answered = {headers["X-Request-ID"] for _, status, headers, _ in outcomes if status == 503}
+        lines = [json.loads(line) for line in server.log.read_text(errors="replace").splitlines()
+                 if line.startswith("{")]
+        logged = {line["request_id"] for line in lines if line.get("logger") == "geotrack.faults"}
+        accessed = {line["request_id"] for line in lines if line.get("logger") == "gunicorn.access"}
+        assert answered and answered <= logged and answered <= accessed, (len(answered), len(logged))
+
         # The service came back by itself, and so did the worker.
         assert live.request(server.url("/healthz"))[0] == 200
-        assert live.wait_for(lambda: fresh(queued_after.id).status == TaskResultStatus.SUCCESSFUL, 30), worker.tail()
-        assert live.wait_for(lambda: fresh(held.id).status == TaskResultStatus.SUCCESSFUL, 30), worker.tail()
+        assert live.wait_for(lambda: fresh(queued_after.id).status == TaskResultStatus.SUCCESSFUL, 60), worker.tail()
+        assert live.wait_for(lambda: fresh(held.id).status == TaskResultStatus.SUCCESSFUL, 60), worker.tail()
         assert worker.process.poll() is None, worker.tail()
         print(f"restart took {took:.1f} s; answers: " + ", ".join(
             f"{s}: {statuses.count(s)}" for s in sorted(set(statuses))) +

@@ -40,28 +40,32 @@ def test_readyz_follows_the_worker_and_metrics_parse(tmp_path):
     server = live.start_gunicorn(tmp_path, env, workers=2, threads=2)
     worker = live.start_worker(tmp_path, env, supervised=True)
     try:
-        assert live.wait_for(lambda: readyz(server)[0] == 200, 30), (readyz(server), worker.tail())
+        assert live.wait_for(lambda: readyz(server)[0] == 200, 60), (readyz(server), worker.tail())
 
         # The supervisor brings back a worker that was killed outright.
         first = heartbeat_pids()
         victim = children(worker.process.pid)
         assert victim, worker.tail()
         os.kill(victim[0], signal.SIGKILL)
-        assert live.wait_for(lambda: heartbeat_pids() - first - {victim[0]}, 30), worker.tail()
+        assert live.wait_for(lambda: heartbeat_pids() - first - {victim[0]}, 60), worker.tail()
 
         # Stopped: 503 naming the worker; a job then waits past the limit and is named too.
         worker.stop()
-        status, body = live.wait_for(lambda: (lambda r: r if r[0] == 503 else None)(readyz(server)), 10)
+        answer = live.wait_for(lambda: (lambda r: r if r[0] == 503 else None)(readyz(server)), 20)
+        assert answer, readyz(server)
+        status, body = answer
         assert status == 503 and body["checks"]["worker"]["ok"] is False, body
         assert any(problem.startswith("worker") for problem in body["problems"]), body
         database_ping.enqueue()
-        status, body = live.wait_for(lambda: (lambda r: r if r[1]["checks"]["jobs"]["ok"] is False else None)(
-            readyz(server)), 10)
+        answer = live.wait_for(lambda: (lambda r: r if r[1]["checks"]["jobs"]["ok"] is False else None)(
+            readyz(server)), 20)
+        assert answer, readyz(server)
+        status, body = answer
         assert any(problem.startswith("jobs") for problem in body["problems"]), body
 
         # Back: the job runs and readyz answers 200 again.
         worker = live.start_worker(tmp_path, env, supervised=True, name="worker-again")
-        assert live.wait_for(lambda: readyz(server)[0] == 200, 30), (readyz(server), worker.tail())
+        assert live.wait_for(lambda: readyz(server)[0] == 200, 60), (readyz(server), worker.tail())
 
         # A request id given by the caller comes back in the header and in the error answer.
         status, headers, raw = live.request(server.url("/api/projects/999999999/"),

@@ -207,7 +207,8 @@ class TestErrors:
     def test_an_unknown_format_is_404_json(self, roadmap):
         response = APIClient().get("/reports/roadmap.docx", HTTP_ACCEPT="application/pdf")
         assert response.status_code == 404 and response.json() == {
-            "detail": "No such report format: use html, pdf, csv or xlsx.", "errors": {}}
+            "detail": "No such report format: use html, pdf, csv or xlsx.", "errors": {},
+            "request_id": response["X-Request-ID"]}
 
     def test_the_command_refuses_a_bad_day(self, roadmap):
         from django.core.management.base import CommandError

@@ -283,6 +283,8 @@ GEOTRACK = {
     "EXPORT_SYNC_MAX": env_int("EXPORT_SYNC_MAX", 200000),
     "EXPORT_TIMEOUT_SECONDS": env_int("EXPORT_TIMEOUT_SECONDS", 600),
     "OC4IDS_PREFIX": env_str("OC4IDS_PREFIX", "oc4ids-gtkz"),
+    # OC4IDS packages of more projects than this are written by the worker (202 with a status URL).
+    "OC4IDS_SYNC_MAX": env_int("OC4IDS_SYNC_MAX", 200000),
     "OC4IDS_PUBLISHER": env_str("OC4IDS_PUBLISHER", "geotrack"),
     "OGC_DEFAULT_LIMIT": env_int("OGC_DEFAULT_LIMIT", 10),
     "OGC_MAX_LIMIT": env_int("OGC_MAX_LIMIT", 10000),

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
@@ -21,8 +21,9 @@ from geotrack.core.jobs import job_owner, start_job
 from geotrack.core.throttle import CallerThrottle
 from layers.exports.gdal import FORMATS
 from layers.exports.layers import LAYERS, layer_count, layer_query
-from layers.exports.oc4ids import oc4ids_package
-from layers.exports.services import export_filename, export_in_background, export_to_temp, exports_root
+from layers.exports.oc4ids import oc4ids_chunks, oc4ids_count
+from layers.exports.services import OC4IDS, export_content_type, export_filename, export_in_background, export_to_temp, \
+    exports_root
 from projects.access import audience_of
 
 FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
@@ -111,16 +112,29 @@ class ExportJobFile(APIView):
         if exports_root().resolve() not in path.parents or not path.is_file():
             raise Http404
         return FileResponse(open(path, "rb"), as_attachment=True, filename=Path(path).name,  # noqa: SIM115
-                            content_type=FORMATS[job.args[1]].content_type)
+                            content_type=export_content_type(job.args[1]))
 
 
 class Oc4idsExport(APIView):
-    """An OC4IDS 0.9.5 project package of the projects the caller may see (rate-limited per caller)."""
+    """An OC4IDS 0.9.5 project package of the projects the caller may see (rate-limited per caller).
+
+    Built in PostgreSQL and streamed; above OC4IDS_SYNC_MAX projects it is written by the worker for
+    signed-in callers (202 with a status URL, as large exports).
+    """
 
     throttle_classes = [CallerThrottle]
     throttle_limit = "oc4ids"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request) -> JsonResponse:
-        package = oc4ids_package(audience=audience_of(request), base_url=_base_url(request))
-        return JsonResponse(package, json_dumps_params={"ensure_ascii": False})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT,
+                              202: OpenApiResponse(OpenApiTypes.OBJECT, description="Package queued; see status_url")})
+    def get(self, request: Request) -> HttpResponse:
+        audience = audience_of(request)
+        if oc4ids_count(audience) > settings.GEOTRACK["OC4IDS_SYNC_MAX"]:
+            query = request.query_params.copy()
+            query["base_url"] = _base_url(request)
+            job = start_job(request.user, export_in_background, OC4IDS, OC4IDS, query.urlencode())
+            url = request.build_absolute_uri(reverse("export-job", args=[job.id]))
+            return JsonResponse({"status": "queued", "status_url": url}, status=status.HTTP_202_ACCEPTED,
+                                headers={"Location": url})
+        return StreamingHttpResponse(oc4ids_chunks(audience=audience, base_url=_base_url(request)),
+                                     content_type="application/json")

@@ -16,7 +16,6 @@ from projects.access import user_region_ids, user_role
 from projects.imports.reader import ImportFileError, iter_tables, open_import, source_epsg
 from projects.imports.validation import FIELDS, GEOMETRY_FIELDS, REQUIRED, Lookups, check_rows, import_extent
 from projects.models import Project, Profile
-from projects.services import projects_assign_regions
 from projects.signals import projects_geometry_changed
 
 MAX_REPORTED_ROWS = 1000
@@ -88,16 +87,60 @@ CREATE TEMP TABLE import_staging (
 # Every project, its first history row (as django-simple-history's bulk_create_with_history writes it:
 # type '+', the import's user and time, no change reason) and, where the file gives progress, a progress
 # report; one statement each, in the file's order.
+# Regions, derived as projects.services.projects_assign_regions derives them (every region a project
+# touches, with its share of area, length or 1 for points; the nearest region for a project in none; the
+# largest share is the primary region unless the file gave one), but set-based from the staging table and
+# against boundaries cut into small parts (ST_Subdivide) under a GiST index: a point is then tested against
+# a part of a few hundred vertices instead of a region of hundreds of thousands. The parts of one region do
+# not overlap, so areas and lengths summed over them are the region's.
+_REGION_SHARES_SQL = """
+CREATE TEMP TABLE import_region_parts ON COMMIT DROP AS
+    SELECT id AS region_id, ST_Subdivide(boundary, 256) AS geom FROM projects_region;
+CREATE INDEX ON import_region_parts USING gist (geom);
+ANALYZE import_region_parts;
+CREATE TEMP TABLE import_shares ON COMMIT DROP AS
+WITH touched AS (
+    -- Shares per part first, then summed per region: the rows grouped stay narrow (no geometry in them).
+    SELECT project_id, region_id, CASE WHEN bool_and(point) THEN 1.0 ELSE SUM(share) END AS share
+    FROM (
+        SELECT s.id AS project_id, p.region_id, ST_Dimension(s.geom) = 0 AS point,
+            CASE WHEN ST_Dimension(s.geom) = 0 THEN 1.0
+                 WHEN ST_Dimension(s.geom) = 2 THEN ST_Area(ST_Intersection(s.geom, p.geom))
+                 ELSE ST_Length(ST_Intersection(s.geom, p.geom)) END AS share
+        FROM import_staging s JOIN import_region_parts p ON ST_Intersects(s.geom, p.geom)
+    ) per_part
+    GROUP BY project_id, region_id
+), nearest AS (
+    SELECT s.id AS project_id, n.region_id, 1.0 AS share
+    FROM import_staging s
+    CROSS JOIN LATERAL (
+        SELECT p.region_id FROM import_region_parts p ORDER BY ST_Distance(s.geom, p.geom), p.region_id LIMIT 1
+    ) n
+    WHERE NOT EXISTS (SELECT 1 FROM touched t WHERE t.project_id = s.id)
+)
+SELECT project_id, region_id, share / NULLIF(SUM(share) OVER (PARTITION BY project_id), 0) AS share
+FROM (SELECT * FROM touched UNION ALL SELECT * FROM nearest) u;
+CREATE TEMP TABLE import_primary ON COMMIT DROP AS
+    SELECT DISTINCT ON (project_id) project_id, region_id FROM import_shares
+    ORDER BY project_id, share DESC NULLS LAST, region_id;
+CREATE UNIQUE INDEX ON import_primary (project_id);
+"""
+_WRITE_REGIONS_SQL = """
+INSERT INTO projects_projectregion (project_id, region_id, share)
+SELECT project_id, region_id, COALESCE(share, 1.0) FROM import_shares ORDER BY project_id, region_id
+"""
 _WRITE_PROJECTS_SQL = """
 INSERT INTO projects_project (id, title, description, sector, kind, geom, budget, currency, planned_start,
     planned_end, actual_start, actual_end, status, physical_progress, financial_progress, last_report_at,
     is_public, source_url, archived_at, created_at, updated_at, version, agency_id, region_id)
-SELECT id, title, description, sector, kind, geom, budget, currency, planned_start, planned_end, actual_start,
+SELECT s.id, title, description, sector, kind, geom, budget, currency, planned_start, planned_end, actual_start,
     actual_end, status, COALESCE(physical_progress, 0), COALESCE(financial_progress, 0),
     CASE WHEN physical_progress IS NOT NULL OR financial_progress IS NOT NULL THEN %(now)s END,
-    is_public, source_url, NULL, %(now)s, %(now)s, 1, agency_id, region_id
-FROM import_staging ORDER BY row
+    is_public, source_url, NULL, %(now)s, %(now)s, 1, agency_id, COALESCE(s.region_id, b.region_id)
+FROM import_staging s LEFT JOIN import_primary b ON b.project_id = s.id ORDER BY s.row
 """
+# The history row is the project as created, before regions were derived (as bulk_create_with_history
+# then projects_assign_regions left it): the region only where the file gave one.
 _WRITE_HISTORY_SQL = """
 INSERT INTO projects_historicalproject (id, title, description, sector, kind, geom, budget, currency,
     planned_start, planned_end, actual_start, actual_end, status, is_public, source_url, archived_at, created_at,
@@ -158,7 +201,7 @@ def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, 
                 except OutOfScopeRows as exc:
                     report.errors, report.invalid_rows = exc.rows, len(exc.rows)
             # ON COMMIT DROP does not fire inside an outer transaction (a savepoint): drop it here too.
-            cursor.execute("DROP TABLE import_staging")
+            cursor.execute("DROP TABLE IF EXISTS import_staging, import_region_parts, import_shares, import_primary")
             if not report.ok or dry_run:
                 transaction.set_rollback(True)
     return report
@@ -181,16 +224,21 @@ def _stage(cursor, table, rows: list[dict], *, first_row: int) -> None:
 
 def _write(cursor, *, user, user_id: int | None, source: str, progress: Progress) -> int:
     now = timezone.now()
+    # Large set-based statements: JIT compilation costs more than it saves here.
+    cursor.execute("SET LOCAL jit = off; ANALYZE import_staging")
+    cursor.execute(_REGION_SHARES_SQL)
+    _check_planner_scope(user)
+    cursor.execute("SELECT count(*) FROM import_staging")
+    total = cursor.fetchone()[0]
+    progress("regions", total, total)
     cursor.execute(_WRITE_PROJECTS_SQL, {"now": now})
     created = cursor.rowcount
-    progress("written", created, created)
+    cursor.execute(_WRITE_REGIONS_SQL)
     cursor.execute(_WRITE_HISTORY_SQL, {"now": now, "user_id": user_id})
     cursor.execute(_WRITE_REPORTS_SQL, {"now": now, "user_id": user_id, "note": f"Imported from {source}"})
+    progress("written", created, created)
     cursor.execute("SELECT array_agg(id ORDER BY row) FROM import_staging")
     ids = list(cursor.fetchone()[0] or [])
-    projects_assign_regions(project_ids=ids, keep_given=True)
-    progress("regions", created, created)
-    _check_planner_scope(user)
     _link_cameras(ids)
     progress("linked", created, created)
     return created
@@ -202,7 +250,7 @@ def _check_planner_scope(user) -> None:
     if not region_ids:
         return
     statement = Sql("SELECT s.row FROM import_staging s WHERE NOT EXISTS ("
-                    "SELECT 1 FROM projects_projectregion l WHERE l.project_id = s.id "
+                    "SELECT 1 FROM import_shares l WHERE l.project_id = s.id "
                     "AND l.region_id = ANY(%(region_ids)s)) ORDER BY 1 LIMIT %(limit)s",
                     {"region_ids": region_ids, "limit": MAX_REPORTED_ROWS})
     rows = [row[0] for row in statement.fetchall()]

@@ -81,6 +81,10 @@ class Lookups:
             for key in (code, *names):
                 self.agencies.setdefault(key.strip().casefold(), agency_id)
         self.regions = dict(Region.objects.values_list("iso_code", "id"))
+        # Django's Choices.values builds a new list on every call: read them once per import.
+        self.codes = (("sector", tuple(Project.Sector.values), None),
+                      ("kind", tuple(Project.Kind.values), "infrastructure"),
+                      ("status", tuple(Project.Status.values), "identification"))
 
 
 def _row_values(raw: dict[str, str], lookups: Lookups, problems: dict) -> dict:
@@ -90,8 +94,7 @@ def _row_values(raw: dict[str, str], lookups: Lookups, problems: dict) -> dict:
             problems[name] = [_("This field is required.")]
     if len(raw["title"]) > 300:
         problems["title"] = [_("At most 300 characters.")]
-    for name, choices, default in (("sector", Project.Sector.values, None), ("kind", Project.Kind.values, "infrastructure"),
-                                   ("status", Project.Status.values, "identification")):
+    for name, choices, default in lookups.codes:
         value = raw[name] or default
         if value is not None and value not in choices:
             problems[name] = [_("Unknown code %(value)s; use one of: %(choices)s.") % {

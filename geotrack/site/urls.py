@@ -4,12 +4,14 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from geotrack.site import api
-from geotrack.site.pages import cameras, home, imagery, maps, projects, reporting, roadmap
+from geotrack.site.pages import cameras, home, imagery, maps, offline, projects, reporting, roadmap
 from geotrack.site.reports.views import RoadmapReportView
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", api.healthz, name="healthz"),
+    # The service worker must sit at the root for its scope to be every page (geotrack/site/pages/offline.py).
+    path("sw.js", offline.service_worker, name="service-worker"),
     # Pages without our <link rel="icon"> (admin, API docs) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("geotrack/favicon.svg"), permanent=True)),
     path("map/", maps.national_map_page, name="map"),

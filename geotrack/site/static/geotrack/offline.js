@@ -59,15 +59,22 @@
   }
 
   /* One POST of one entry. Resolves to the Response; rejects when the network fails. */
+  function currentCsrf() {
+    // A page reads the current token (it changes when one signs in again); the worker uses the stored one.
+    if (typeof document === "undefined") return null;
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
   function send(entry) {
-    var data = new FormData();
+    var data = new FormData(), csrf = currentCsrf() || entry.csrf || "";
     entry.fields.forEach(function (field) {
       if (field.file) data.append(field.name, field.file, field.filename || "photo.jpg");
-      else data.append(field.name, field.value);
+      else data.append(field.name, field.name === "csrfmiddlewaretoken" ? csrf : field.value);
     });
     return fetch(entry.url, {method: "POST", body: data, credentials: "same-origin", redirect: "manual",
                              headers: {"Idempotency-Key": entry.key, "Accept": "application/json",
-                                       "X-CSRFToken": entry.csrf || ""}});
+                                       "X-CSRFToken": csrf}});
   }
 
   function answerOf(response) {

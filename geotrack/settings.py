@@ -358,6 +358,8 @@ GEOTRACK = {
     # Background work a signed-in user may have queued or running at once, and how long its files stay.
     "MAX_JOBS_PER_USER": env_int("MAX_JOBS_PER_USER", 3),
     "GENERATED_FILES_RETENTION_HOURS": env_int("GENERATED_FILES_RETENTION_HOURS", 24 * 7),
+    # How long the first answer to a write with an Idempotency-Key is kept for replays.
+    "IDEMPOTENCY_RETENTION_HOURS": env_int("IDEMPOTENCY_RETENTION_HOURS", 24 * 7),
     # Synchronous exports running at once over all processes; beyond, 429 with Retry-After.
     "EXPORT_CONCURRENCY": env_int("EXPORT_CONCURRENCY", 4),
     # Operations (README, "Operations"): what a 503 tells callers to wait while the database is away;

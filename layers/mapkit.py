@@ -82,6 +82,11 @@ class Legend(MacroElement):
                     var row = L.DomUtil.create("div", "geotrack-legend-row", box);
                     var swatch = L.DomUtil.create("i", "geotrack-legend-swatch", row);
                     swatch.style.background = entry[0];
+                    if (entry[2]) {
+                        var mark = L.DomUtil.create("span", "geotrack-legend-mark", row);
+                        mark.setAttribute("aria-hidden", "true");
+                        mark.textContent = entry[2];
+                    }
                     row.appendChild(document.createTextNode(entry[1]));
                 });
                 return box;
@@ -92,11 +97,12 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, entries: list[tuple[str, str]], position: str = "bottomright"):
+    def __init__(self, title: str, entries: list[tuple[str, ...]], position: str = "bottomright"):
+        """Entries are (colour, label) or (colour, label, symbol): the symbol is drawn beside the swatch."""
         super().__init__()
         self._name = "Legend"
         self.title = str(title)
-        self.entries = [[colour, str(label)] for colour, label in entries]
+        self.entries = [[entry[0], str(entry[1]), *entry[2:]] for entry in entries]
         self.position = position
 
 

@@ -21,7 +21,7 @@ from folium.template import Template
 from geotrack.core.links import url_template
 from layers.imagery_maps import add_comparison, add_imagery_layers
 from layers.mapkit import Legend, LocalMap, RenderedMap, localise, render_map
-from layers.palette import HEALTH_COLOURS, NO_DATA_COLOUR, PROGRESS_STEPS, health_labels
+from layers.palette import HEALTH_COLOURS, HEALTH_SYMBOLS, NO_DATA_COLOUR, PROGRESS_STEPS, health_labels
 from projects.models import Project
 
 KAZAKHSTAN_BOUNDS = [[40.5, 46.4], [55.5, 87.4]]
@@ -36,7 +36,7 @@ def progress_legend() -> Legend:
 
 def health_legend() -> Legend:
     labels = health_labels()
-    return Legend(_("Project health"), [(HEALTH_COLOURS[key], labels[key]) for key in HEALTH_COLOURS],
+    return Legend(_("Project health"), [(HEALTH_COLOURS[key], labels[key], HEALTH_SYMBOLS[key]) for key in HEALTH_COLOURS],
                   position="bottomleft")
 
 

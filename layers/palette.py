@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 PROGRESS_STEPS = [(0, "#d73027"), (20, "#fc8d59"), (40, "#fee08b"), (60, "#91cf60"), (80, "#1a9850")]
 NO_DATA_COLOUR = "#bdbdbd"
 HEALTH_COLOURS = {"on_track": "#1a9850", "at_risk": "#fdae61", "overdue": "#d73027", "done": "#2c7bb6"}
+# Health is never carried by colour alone: each has a shape too (legends, markers, badges).
+HEALTH_SYMBOLS = {"on_track": "\u2713", "at_risk": "!", "overdue": "\u2716", "done": "\u2605"}
 
 
 def progress_colour(progress: float | None) -> str:

@@ -28,3 +28,22 @@ class WorkerHeartbeat(models.Model):
     pid = models.IntegerField()
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a write sent with an Idempotency-Key (geotrack/core/idempotency.py).
+
+    A key is the caller's own (a UUID made on the device); the same key from another caller is
+    another record. Kept for a retention period (settings.GEOTRACK["IDEMPOTENCY_RETENTION_HOURS"]).
+    """
+
+    key = models.CharField(max_length=100)
+    caller = models.CharField(max_length=100)
+    scope = models.CharField(max_length=100)
+    status = models.PositiveSmallIntegerField(null=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["caller", "scope", "key"], name="idempotency_key_unique")]
+        indexes = [models.Index(fields=["created_at"])]

@@ -4,8 +4,8 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from geotrack.site import api, health
-from geotrack.site.pages import (agencies, cameras, feedback, home, imagery, maps, meetings, projects, reporting,
-                                 roadmap)
+from geotrack.site.pages import (agencies, cameras, feedback, home, imagery, maps, meetings, offline, projects,
+                                 reporting, roadmap)
 from geotrack.site.reports.views import RoadmapReportView
 
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", api.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics_view, name="metrics"),
+    # The service worker must sit at the root for its scope to be every page (geotrack/site/pages/offline.py).
+    path("sw.js", offline.service_worker, name="service-worker"),
     # Pages without our <link rel="icon"> (admin, API docs) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("geotrack/favicon.svg"), permanent=True)),
     path("map/", maps.national_map_page, name="map"),

@@ -99,4 +99,9 @@ def test_map_controls_work_from_the_keyboard_with_a_visible_focus(live_server, b
     page.focus(".leaflet-control-measure .js-finish")
     page.keyboard.press("Enter")
     assert page.locator(".gt-measure-popup").is_visible()
+
+    # Health is never colour alone: the national map's legend has a shape beside each colour.
+    page.goto(live_server.url + pages["public"][1])
+    page.wait_for_selector(".geotrack-legend-mark")
+    assert page.locator(".geotrack-legend-mark").all_inner_texts() == ["\u2713", "!", "\u2716", "\u2605"]
     context.close()

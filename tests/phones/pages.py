@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from camera_sites.models import Camera
 from layers.models import Imagery
-from projects.models import Profile, RoadmapItem
+from projects.models import Profile, Project, RoadmapItem
 from tests.actors import PASSWORD, make_person
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -30,7 +30,10 @@ def load_demo_pages() -> dict:
     ]
     akimat = make_person("phone-akimat", Profile.Role.AKIMAT, [], {})
     akimat.user.profile.regions.set(list(project.region_links.values_list("region_id", flat=True)))
-    signed_in = [reverse("project-report", args=[project.pk]), project.get_absolute_url(), reverse("project-new")]
+    elsewhere = (Project.objects.filter(is_public=True)
+                 .exclude(region_links__region_id__in=project.region_links.values("region_id")).order_by("pk").first())
+    signed_in = [reverse("project-report", args=[project.pk]), project.get_absolute_url(), reverse("project-new"),
+                 reverse("project-report", args=[elsewhere.pk])]  # not theirs: the 403 page
     return {"public": public, "signed_in": signed_in, "project": project, "akimat": akimat, "item": item}
 
 

@@ -10,12 +10,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from geotrack.core import idempotency
 from geotrack.core.images import ImageRejected
 from geotrack.core.photos import PreparedPhoto, photo_prepare
 from projects.access import audience_of
@@ -87,25 +88,48 @@ def _save(project, form: ProgressReportForm, photos: list[PreparedPhoto], user) 
 
 
 def report_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form; a POST saves one report. A POST with an Idempotency-Key (geotrack/offline.js, also for
+    reports queued offline on a phone) is answered in JSON and saved once per key."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     project = visible_project(request, pk)
     if not can_report_progress(request.user, project):
         raise PermissionDenied
+    if request.method == "POST" and idempotency.request_key(request) is not None:
+        return idempotency.once(request, scope=f"progress-report:{project.pk}",
+                                write=lambda: _post_queued(request, project))
     form = ProgressReportForm(request.POST or None, project=project)
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                photos = _prepare_photos(request.FILES.getlist("photos"))
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                _save(project, form, photos, request.user)
-                messages.success(request, _("Progress report saved."))
-                return redirect(project)
+        if _accept(request, project, form):
+            return redirect(project)
     return render(request, "projects/report.html", {"project": project, "form": form}, status=status)
+
+
+def _accept(request: HttpRequest, project, form: ProgressReportForm) -> bool:
+    """Validate the form and every photo; save the report when all hold."""
+    if not form.is_valid():
+        return False
+    try:
+        photos = _prepare_photos(request.FILES.getlist("photos"))
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    _save(project, form, photos, request.user)
+    messages.success(request, _("Progress report saved."))
+    return True
+
+
+def _post_queued(request: HttpRequest, project) -> HttpResponse:
+    form = ProgressReportForm(request.POST, project=project)
+    if _accept(request, project, form):
+        response = JsonResponse({"location": project.get_absolute_url()}, status=201)
+        response["Location"] = project.get_absolute_url()
+        return response
+    errors = {field: [error["message"] for error in messages_]
+              for field, messages_ in form.errors.get_json_data().items()}
+    return JsonResponse({"detail": _("The report was not saved."), "errors": errors}, status=400)
 
 
 def photo_file(request: HttpRequest, pk: int, photo_id: int, variant: str) -> FileResponse:

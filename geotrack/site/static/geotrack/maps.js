@@ -5,6 +5,9 @@
   "use strict";
 
   var HEALTH_COLOURS = {on_track: "#1a9850", at_risk: "#fdae61", overdue: "#d73027", done: "#2c7bb6"};
+  /* Never colour alone: a shape per health (as in the legend, layers/palette.py) and outline dashes on tiles. */
+  var HEALTH_SYMBOLS = {on_track: "\u2713", at_risk: "!", overdue: "\u2716", done: "\u2605"};
+  var HEALTH_DASHES = {on_track: null, at_risk: "4 3", overdue: "2 2", done: null};
   var PROGRESS_STEPS = [[0, "#d73027"], [20, "#fc8d59"], [40, "#fee08b"], [60, "#91cf60"], [80, "#1a9850"]];
   var NO_DATA = "#bdbdbd";
 
@@ -140,8 +143,10 @@
       vectorTileLayerStyles: {
         projects: function (props, zoom, dimension) {
           var colour = HEALTH_COLOURS[props.health] || "#777";
-          if (dimension === 1) return {radius: 6, fill: true, fillColor: colour, fillOpacity: 0.9, color: "#222", weight: 1};
-          if (dimension === 2) return {color: colour, weight: 4, opacity: 0.9};
+          var dashes = HEALTH_DASHES[props.health] || null;
+          if (dimension === 1) return {radius: 6, fill: true, fillColor: colour, fillOpacity: 0.9, color: "#222",
+                                       weight: dashes ? 2 : 1, dashArray: dashes};
+          if (dimension === 2) return {color: colour, weight: 4, opacity: 0.9, dashArray: dashes};
           return {fill: true, fillColor: colour, fillOpacity: 0.45, color: colour, weight: 2};
         },
         project_clusters: function (props) {
@@ -221,7 +226,14 @@
     return fetchJson(withScope(URLS.projects + "?page_size=1000&" + cfg.projectsQuery, cfg.scope)).then(function (result) {
       group.clearLayers();
       var layer = L.geoJSON(result.body, {
-        pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, {radius: 7}); },
+        pointToLayer: function (feature, latlng) {
+          var health = feature.properties.health;
+          var mark = el("span", "gt-health-marker health-" + health, HEALTH_SYMBOLS[health] || "?");
+          mark.style.background = HEALTH_COLOURS[health] || "#777";
+          mark.setAttribute("aria-label", (self.t.healths && self.t.healths[health]) || health || "");
+          return L.marker(latlng, {icon: L.divIcon({className: "gt-health-icon", html: mark, iconSize: [22, 22]}),
+                                   title: feature.properties.title || "", keyboard: true});
+        },
         style: function (feature) {
           var colour = HEALTH_COLOURS[feature.properties.health] || "#777";
           return {color: colour, fillColor: colour, fillOpacity: 0.6, weight: 3};

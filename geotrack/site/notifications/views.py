@@ -185,8 +185,12 @@ def unsubscribe(request, token: str):
     subscription = get_object_or_404(Subscription, unsubscribe_token=token)
     done = False
     if request.method == "POST":
-        Subscription.objects.filter(pk=subscription.pk).update(active=False)
-        Delivery.objects.filter(subscription=subscription, state=Delivery.State.QUEUED).update(
+        # Every e-mail subscription of this person (role defaults included): the link stops the mail.
+        same = (Subscription.objects.filter(user_id=subscription.user_id) if subscription.user_id else
+                Subscription.objects.filter(user__isnull=True, address__iexact=subscription.address))
+        same = same.filter(channel=subscription.channel)
+        same.update(active=False)
+        Delivery.objects.filter(subscription__in=same, state=Delivery.State.QUEUED).update(
             state=Delivery.State.FAILED, last_error="unsubscribed")
         done = True
     return render(request, "notifications/unsubscribe.html", {"done": done or not subscription.active})

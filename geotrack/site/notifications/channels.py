@@ -35,7 +35,12 @@ class SendError(Exception):
 
 def mail_connection():
     """Django's SMTP backend (or the console one without EMAIL_HOST), with its timeout."""
-    return get_connection(settings.NOTIFY_EMAIL_BACKEND, timeout=settings.EMAIL_TIMEOUT)
+    connection = get_connection(settings.NOTIFY_EMAIL_BACKEND, timeout=settings.EMAIL_TIMEOUT)
+    try:
+        connection.open()  # kept open for the pass: without it Django connects and quits per message
+    except OSError as exc:
+        raise SendError(f"SMTP: {exc}") from exc
+    return connection
 
 
 def send_mail(connection, *, address: str, mail: Mail, unsubscribe_url: str, language: str, message_id: str) -> None:

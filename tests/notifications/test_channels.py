@@ -89,6 +89,12 @@ def test_a_subscription_made_on_the_page_delivers_mail_and_telegram_in_the_users
     assert report["sent"] == 1  # Telegram still follows the region
     assert len([m for m in bot.sent if "Больница" in m["text"]]) == 1
 
+    page.page.reload()  # the delivery log on the page, from /api/notifications/
+    page.page.wait_for_function("document.querySelectorAll('#delivery-log tr').length === 4")
+    log = page.page.text_content("#delivery-log")
+    assert "Больница" in log and "отправлено" in log
+    assert not page.errors, page.errors
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_unsubscribe_page_needs_a_click_and_then_stops_the_mail(client, people, agency, notify_settings, smtp):
@@ -172,3 +178,25 @@ def test_markdown_v2_escaping_passes_the_bot_apis_parser():
         check_markdown_v2(messages.telegram([line, line], language="en"))
     with pytest.raises(ValueError):
         check_markdown_v2("a.b")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bot_links_a_chat_once_by_its_code_and_keeps_its_offset(people, notify_settings, bot):
+    from geotrack.site.notifications import telegram_bot
+
+    user = people["analyst"].user
+    link = TelegramLink.objects.create(user=user, code="12345678",
+                                       code_expires_at=timezone.now() + dt.timedelta(minutes=5))
+    bot.user_writes(901, "hello", language="en")
+    bot.user_writes(902, "12345678", language="kk")
+    assert telegram_bot.poll_updates(timeout=0) == 2
+    link.refresh_from_db()
+    assert link.chat_id == 902
+    answers = {m["chat"]["id"]: m["text"] for m in bot.sent}
+    assert "one\-time code" in answers[901]  # MarkdownV2-escaped, in English
+    assert answers[902] != answers[901]  # in Kazakh
+    assert telegram_bot.poll_updates(timeout=0) == 0  # the offset confirmed both: nothing is read twice
+    bot.user_writes(903, "12345678")  # the code worked once
+    telegram_bot.poll_updates(timeout=0)
+    link.refresh_from_db()
+    assert link.chat_id == 902

@@ -5,6 +5,7 @@ import json
 import time
 
 from django.core.management.base import BaseCommand
+from django_tasks_db.models import DBTaskResult
 
 from geotrack.site.notifications import tasks, worker
 
@@ -20,6 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: float, enqueue: int, no_alerts: bool, **options):
         if enqueue:
+            if DBTaskResult.objects.ready().filter(task_path=tasks.notify_tick.module_path).exists():
+                self.stdout.write("notify: already queued")  # `make run` twice starts one chain, not two
+                return
             tasks.notify_tick.enqueue(enqueue)
             self.stdout.write(f"notify: queued, repeating every {enqueue} s")
             return

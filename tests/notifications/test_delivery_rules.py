@@ -156,3 +156,17 @@ def test_the_public_subscribes_by_email_with_double_opt_in(client, people, regio
     Event.objects.all().delete()
     worker.run_once(poll=False)
     assert [m["Subject"].strip() for m in smtp.to("citizen@example.kz")][1:] == ["[geotrack] Нет отчёта о ходе работ: Public park"]
+
+
+def test_quiet_hours_postpone_to_their_end_and_weekly_digests_wait_for_their_weekday():
+    from geotrack.site.notifications.fanout import after_quiet_hours, next_digest_at
+
+    night = Subscription(quiet_start=dt.time(22, 0), quiet_end=dt.time(7, 30))
+    assert after_quiet_hours(night, at(23)) == at(7, 11) + dt.timedelta(minutes=30)  # over midnight
+    assert after_quiet_hours(night, at(6)) == at(7, 10) + dt.timedelta(minutes=30)
+    assert after_quiet_hours(night, at(12)) == at(12)
+    weekly = Subscription(mode="weekly", digest_hour=9, digest_weekday=4)  # Friday; 10.03.2026 is a Tuesday
+    assert next_digest_at(weekly, at(10)) == at(9, 13)
+    assert next_digest_at(weekly, at(10, 13)) == at(9, 20)
+    daily = Subscription(mode="daily", digest_hour=9)
+    assert next_digest_at(daily, at(8)) == at(9) and next_digest_at(daily, at(9)) == at(9, 11)

@@ -81,6 +81,7 @@ demo: migrate
 worker: migrate
 	@$(PY) -m geotrack.lib.procs start-worker
 	@$(MANAGE) camera_status_sweep --enqueue 60
+	@$(MANAGE) notify --enqueue 15
 	@$(MANAGE) progress_monthly --enqueue 300
 	@$(MANAGE) sweep_generated --enqueue 3600
 

@@ -403,7 +403,8 @@ NOTIFY = {
     "BACKOFF_SECONDS": env_int("NOTIFY_BACKOFF_SECONDS", 30),  # 30 s, 60 s, 120 s, ... between attempts
     "NETWORK_TIMEOUT": env_float("NOTIFY_NETWORK_TIMEOUT", 10.0),
     "SEND_LEASE_SECONDS": env_int("NOTIFY_SEND_LEASE_SECONDS", 120),
-    "BATCH": env_int("NOTIFY_BATCH", 200),
+    "BATCH": env_int("NOTIFY_BATCH", 200),  # deliveries claimed at once
+    "PASS_SECONDS": env_int("NOTIFY_PASS_SECONDS", 50),  # sending time per worker pass
     "TELEGRAM_POLL_SECONDS": env_int("NOTIFY_TELEGRAM_POLL_SECONDS", 0),  # getUpdates long-poll timeout
     "TELEGRAM_CODE_MINUTES": env_int("NOTIFY_TELEGRAM_CODE_MINUTES", 30),
     "WEBHOOK_ALLOW_PRIVATE": env_bool("NOTIFY_WEBHOOK_ALLOW_PRIVATE", False),

@@ -25,6 +25,7 @@ from geotrack.site import openapi  # noqa: F401 - registers the throttled Basic 
 from geotrack.site.accounts import ThrottledBasicAuthentication
 from geotrack.site.alerts import SEVERITY, alerts_for
 from geotrack.site.dashboard import dashboard_summary
+from geotrack.site.notifications.escalation import annotate
 from projects.access import audience_of
 
 
@@ -81,7 +82,11 @@ def changes(request):
 
 
 class AlertList(APIView):
-    """Alerts ("where to activate") the caller may see, most severe first, each with a reason and a link."""
+    """Alerts ("where to activate") the caller may see, most severe first, each with a reason and a link.
+
+    Today's alerts carry `state` once the notification worker has seen them: when they opened, how far up
+    their escalation ladder they climbed, and any acknowledgement; escalated, unacknowledged alerts come first.
+    """
 
     @extend_schema(parameters=[OpenApiParameter("kind", str, enum=list(SEVERITY)),
                                OpenApiParameter("region", str), OpenApiParameter("agency", str),
@@ -96,4 +101,6 @@ class AlertList(APIView):
             limit_caller(request, "as-of", _("Too many queries of past days; wait a while and try again."))
         alerts = [alert for alert in alerts_for(audience=audience_of(request), as_of=as_of)
                   if all(not value or alert[key] == value for key, value in wanted.items())]
+        if as_of is None:  # today's alerts carry their clock (open since, escalation, acknowledgement)
+            alerts = annotate(alerts)
         return Response({"count": len(alerts), "results": alerts})

@@ -13,6 +13,7 @@ from execution.selectors import activation_by_agency
 from geotrack.core.cache import cached_aggregate
 from geotrack.core.sql import Sql, identifier
 from geotrack.site.alerts import alerts_for, camera_alerts, sort_alerts
+from geotrack.site.notifications.escalation import annotate
 from projects.access import Audience
 from projects.health import HEALTH_VALUES, health_sql, health_today
 from projects.models import Project
@@ -120,8 +121,12 @@ def dashboard_summary(*, audience: Audience) -> dict:
     summary = cached_aggregate("dashboard", ((get_language() or "en")[:2],), audience_key=audience.key,
                                topics=["projects", "imagery", "feedback", "execution"],
                                compute=lambda: _project_summary(audience=audience))
-    alerts = sort_alerts(summary["alerts"] + camera_alerts(audience=audience))[:DASHBOARD_ALERTS]
-    return {**summary, "alerts": alerts, "cameras": camera_counts(audience=audience)}
+    alerts = annotate(sort_alerts(summary["alerts"] + camera_alerts(audience=audience)))[:DASHBOARD_ALERTS]
+    # Escalated alerts first, each with its clock: read live, outside the cache (the worker moves them).
+    escalated = [alert for alert in alerts if alert["state"] and alert["state"]["level"]
+                 and not alert["state"]["acknowledged_at"]]
+    return {**summary, "alerts": alerts, "items_to_activate": annotate(summary["items_to_activate"]),
+            "escalated": escalated, "cameras": camera_counts(audience=audience)}
 
 
 def execution_summary(*, audience: Audience) -> dict:

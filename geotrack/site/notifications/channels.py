@@ -35,7 +35,12 @@ class SendError(Exception):
 
 def mail_connection():
     """Django's SMTP backend (or the console one without EMAIL_HOST), with its timeout."""
-    return get_connection(settings.NOTIFY_EMAIL_BACKEND, timeout=settings.EMAIL_TIMEOUT)
+    connection = get_connection(settings.NOTIFY_EMAIL_BACKEND, timeout=settings.EMAIL_TIMEOUT)
+    try:
+        connection.open()  # kept open for the pass: without it Django connects and quits per message
+    except OSError as exc:
+        raise SendError(f"SMTP: {exc}") from exc
+    return connection
 
 
 def send_mail(connection, *, address: str, mail: Mail, unsubscribe_url: str, language: str, message_id: str) -> None:
@@ -110,6 +115,16 @@ def _refuse_private(url: str) -> None:
             raise SendError(f"webhook host {host} resolves to a non-public address", permanent=True)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook answer that redirects is an error: following it could lead past the address check."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused", headers, fp)
+
+
+_WEBHOOK_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def send_webhook(*, url: str, secret: str, body: dict, delivery_id: int) -> None:
     _refuse_private(url)
     raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -119,7 +134,7 @@ def send_webhook(*, url: str, secret: str, body: dict, delivery_id: int) -> None
         TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(secret, timestamp, raw),
         DELIVERY_HEADER: str(delivery_id)})
     try:
-        with urllib.request.urlopen(request, timeout=settings.NOTIFY["NETWORK_TIMEOUT"]) as response:  # noqa: S310
+        with _WEBHOOK_OPENER.open(request, timeout=settings.NOTIFY["NETWORK_TIMEOUT"]) as response:
             response.read(1024)
     except urllib.error.HTTPError as exc:
         raise SendError(f"webhook answered HTTP {exc.code}", permanent=exc.code in (400, 401, 403, 404, 410)) from exc

@@ -19,14 +19,16 @@ from projects.models import Region
 log = logging.getLogger(__name__)
 
 _MATCH_SQL = """
-SELECT s.id FROM notifications_subscription s
+SELECT s.id, COALESCE('user:' || s.user_id, 'email:' || lower(s.address)) AS recipient FROM notifications_subscription s
 WHERE s.active AND (s.user_id IS NOT NULL OR s.confirmed_at IS NOT NULL)
   AND (cardinality(s.alert_kinds) = 0 OR %(kind)s = ANY(s.alert_kinds))
   AND ((cardinality(s.regions) = 0 AND cardinality(s.agencies) = 0 AND cardinality(s.roadmap_items) = 0
         AND cardinality(s.projects) = 0 AND s.user_id IS NOT NULL)
        OR s.regions && %(regions)s::bigint[] OR s.agencies && %(agencies)s::varchar[]
        OR s.roadmap_items && %(items)s::integer[] OR s.projects && %(projects)s::bigint[])
+ORDER BY recipient, s.id
 """
+CHUNK = 2000
 MODE_ORDER = {Subscription.Mode.IMMEDIATE: 0, Subscription.Mode.DAILY: 1, Subscription.Mode.WEEKLY: 2}
 
 
@@ -95,25 +97,37 @@ class _Readers:
         return self.answers[audience.key]
 
 
-def _candidates(event: Event) -> list[Subscription]:
+def _candidate_chunks(event: Event):
+    """Matching subscriptions in chunks that never split one person's subscriptions (memory stays flat)."""
     if event.recipients is not None:
         subscriptions = list(Subscription.objects.filter(user_id__in=event.recipients, active=True))
         covered = {s.user_id for s in subscriptions}
         # Someone a step of a ladder names, with no subscription at all, hears by e-mail.
         for user_id in set(event.recipients) - covered:
             subscriptions.append(Subscription(user_id=user_id, channel=Channel.EMAIL, mode=Subscription.Mode.IMMEDIATE))
-        return subscriptions
-    ids = [row[0] for row in Sql(_MATCH_SQL, {
-        "kind": event.kind, "regions": event.region_ids, "agencies": event.agency_codes,
-        "items": event.item_numbers, "projects": event.project_ids}).fetchall()]
-    return list(Subscription.objects.filter(pk__in=ids))
+        yield subscriptions
+        return
+    rows = Sql(_MATCH_SQL, {"kind": event.kind, "regions": event.region_ids, "agencies": event.agency_codes,
+                            "items": event.item_numbers, "projects": event.project_ids}).fetchall()
+    chunk: list[int] = []
+    for index, (pk, recipient) in enumerate(rows):
+        chunk.append(pk)
+        last = index + 1 == len(rows) or rows[index + 1][1] != recipient
+        if last and len(chunk) >= CHUNK:
+            yield list(Subscription.objects.filter(pk__in=chunk))
+            chunk = []
+    if chunk:
+        yield list(Subscription.objects.filter(pk__in=chunk))
 
 
 def fan_out(event: Event, *, now: dt.datetime) -> int:
     """Create the event's deliveries (idempotent: one per person and channel); return how many are new."""
-    subscriptions = _candidates(event)
-    users = _users({s.user_id for s in subscriptions if s.user_id})
     readers = _Readers(event.readable)
+    return sum(_fan_out_chunk(event, subscriptions, readers, now=now) for subscriptions in _candidate_chunks(event))
+
+
+def _fan_out_chunk(event: Event, subscriptions: list[Subscription], readers: _Readers, *, now: dt.datetime) -> int:
+    users = _users({s.user_id for s in subscriptions if s.user_id})
     chosen: dict[tuple[str, str], Subscription] = {}
     for subscription in subscriptions:
         user = users.get(subscription.user_id) if subscription.user_id else None

@@ -149,13 +149,19 @@ def _deliver(deliveries: list[Delivery], *, now_fn, pacer: Pacer, holder: dict) 
 
 
 def send_due(*, now_fn=timezone.now, limit: int | None = None) -> int:
-    """Send immediate deliveries that are due, channel by channel; return how many went out."""
+    """Send immediate deliveries that are due, channel by channel, in claimed batches for at most PASS_SECONDS
+    (so the rest of the pass, digests and Telegram polling, still runs); return how many went out."""
     limit = limit or settings.NOTIFY["BATCH"]
     sent, pacer, holder = 0, Pacer(), {}
+    started = time.monotonic()
     try:
         for channel in Channel.values:
-            for delivery in _claim(_CLAIM_SQL, now=now_fn(), channel=channel, limit=limit):
-                sent += _deliver([delivery], now_fn=now_fn, pacer=pacer, holder=holder)
+            while time.monotonic() - started < settings.NOTIFY["PASS_SECONDS"]:
+                claimed = _claim(_CLAIM_SQL, now=now_fn(), channel=channel, limit=limit)
+                for delivery in claimed:
+                    sent += _deliver([delivery], now_fn=now_fn, pacer=pacer, holder=holder)
+                if len(claimed) < limit:
+                    break
     finally:
         if "mail" in holder:
             holder["mail"].close()

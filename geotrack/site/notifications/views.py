@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -58,6 +58,8 @@ class SubscriptionList(APIView):
         elif Subscription.objects.filter(user=user).count() >= MAX_SUBSCRIPTIONS:
             raise exceptions.ValidationError({"detail": _("At most %(count)d subscriptions per user.") % {
                 "count": MAX_SUBSCRIPTIONS}})
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"detail": _("Send a JSON object.")})
         serializer = SubscriptionSerializer(data={"language": _language(), **request.data},
                                             context={"user": user, "audience": audience_of(request)})
         serializer.is_valid(raise_exception=True)
@@ -98,18 +100,19 @@ class SubscriptionDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class NotificationList(APIView):
+class NotificationList(generics.ListAPIView):
     """What was sent (or is waiting to be sent) to the caller, newest first, with its delivery state."""
 
     permission_classes = [IsAuthenticated]
+    serializer_class = DeliverySerializer
+    pagination_class = ListPagination
+    filter_backends: list = []
 
-    @extend_schema(responses={200: DeliverySerializer(many=True)})
-    def get(self, request: Request) -> Response:
-        deliveries = Delivery.objects.filter(user=request.user).select_related("event").order_by("-created_at", "-id")
-        paginator = ListPagination()
-        page = paginator.paginate_queryset(deliveries, request, view=self)
-        return paginator.get_paginated_response(
-            DeliverySerializer(page, many=True, context={"language": _language()}).data)
+    def get_queryset(self):
+        return Delivery.objects.filter(user=self.request.user).select_related("event").order_by("-created_at", "-id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": _language()}
 
 
 def telegram_status(user) -> dict:
@@ -153,7 +156,7 @@ class AlertAcknowledge(APIView):
         visible = {escalation.alert_key(alert) for alert in alerts_for(audience=audience_of(request))}
         if state is None or state.key not in visible:
             raise Http404
-        comment = str(request.data.get("comment") or "").strip()
+        comment = str(request.data.get("comment") or "").strip() if isinstance(request.data, dict) else ""
         if not comment:
             raise exceptions.ValidationError({"comment": [_("Acknowledging needs a comment.")]})
         if len(comment) > 2000:
@@ -185,8 +188,12 @@ def unsubscribe(request, token: str):
     subscription = get_object_or_404(Subscription, unsubscribe_token=token)
     done = False
     if request.method == "POST":
-        Subscription.objects.filter(pk=subscription.pk).update(active=False)
-        Delivery.objects.filter(subscription=subscription, state=Delivery.State.QUEUED).update(
+        # Every e-mail subscription of this person (role defaults included): the link stops the mail.
+        same = (Subscription.objects.filter(user_id=subscription.user_id) if subscription.user_id else
+                Subscription.objects.filter(user__isnull=True, address__iexact=subscription.address))
+        same = same.filter(channel=subscription.channel)
+        same.update(active=False)
+        Delivery.objects.filter(subscription__in=same, state=Delivery.State.QUEUED).update(
             state=Delivery.State.FAILED, last_error="unsubscribed")
         done = True
     return render(request, "notifications/unsubscribe.html", {"done": done or not subscription.active})

@@ -10,8 +10,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
-# Per-request parts of the page: CSRF tokens and folium's random element ids.
-_VOLATILE = re.compile(rb"[A-Za-z0-9]{64}|[0-9a-f]{32}")
+# Per-request parts of the page: CSRF tokens, folium's random element ids and the CSP nonce.
+_VOLATILE = re.compile(rb'[A-Za-z0-9]{64}|[0-9a-f]{32}|nonce="[A-Za-z0-9_-]{24}"')
 
 
 def map_page(geotrack: Server) -> bytes:

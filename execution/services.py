@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from execution import signals
 from execution.models import (AgendaEntry, DeadlineChange, ExecutionReport, Instruction, Meeting, Milestone,
                               ReportDocument, ReportingPeriod, ReportVersion)
 from geotrack.core.images import ImageRejected, image_check
@@ -141,7 +142,7 @@ def report_submit(*, report: ExecutionReport, user, if_match: str | None) -> Exe
         raise ExecutionError("text", "Say what was done before submitting.")
     now = timezone.now()
     number = current.version + 1 if current.state == State.RETURNED else current.version
-    ReportVersion.objects.create(
+    version = ReportVersion.objects.create(
         report=current, number=number, state=State.SUBMITTED, text=current.text, text_kk=current.text_kk,
         text_ru=current.text_ru, percent_done=current.percent_done, milestone_updates=current.milestone_updates,
         submitted_at=now, submitted_by=user, roadmap_item_id=current.roadmap_item_id,
@@ -151,6 +152,7 @@ def report_submit(*, report: ExecutionReport, user, if_match: str | None) -> Exe
     current.revision += 1
     current.updated_at = now
     current.save(update_fields=["state", "version", "submitted_at", "first_submitted_at", "revision", "updated_at"])
+    signals.report_submitted.send(sender=ExecutionReport, report=current, version=version)
     return current
 
 
@@ -189,7 +191,9 @@ def report_return(*, report: ExecutionReport, user, comment: str) -> ExecutionRe
     """submitted -> returned, with the coordinator's comment (required)."""
     if not (comment or "").strip():
         raise ExecutionError("comment", "Returning a report needs a comment saying what to change.")
-    return _decide(report, State.RETURNED, user, comment.strip())[0]
+    current, version = _decide(report, State.RETURNED, user, comment.strip())
+    signals.report_returned.send(sender=ExecutionReport, report=current, version=version)
+    return current
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -302,6 +306,7 @@ def deadline_change_decide(*, change: DeadlineChange, approve: bool, user, comme
         item.original_deadline = item.original_deadline or item.deadline
         item.deadline = current.deadline
         item.save(update_fields=["original_deadline", "deadline"])
+    signals.deadline_change_decided.send(sender=DeadlineChange, change=current)
     return current
 
 
@@ -337,4 +342,5 @@ def instruction_create(*, data: dict) -> Instruction:
     instruction.roadmap_items.set(data.get("roadmap_items", []))
     instruction.projects.set(data.get("projects", []))
     instruction.regions.set(data.get("regions", []))
+    signals.instruction_created.send(sender=Instruction, instruction=instruction)
     return instruction

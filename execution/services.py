@@ -19,7 +19,9 @@ from execution import signals
 from execution.models import (AgendaEntry, DeadlineChange, ExecutionReport, Instruction, Meeting, Milestone,
                               ReportDocument, ReportingPeriod, ReportVersion)
 from geotrack.core.images import ImageRejected, image_check
-from projects.models import RoadmapItem
+from geotrack.core.photos import photo_prepare
+from projects.models import PhotoCheck, RoadmapItem
+from projects.photo_checks import photo_check_record
 from projects.services import StaleVersion, parse_if_match
 
 State = ExecutionReport.State
@@ -249,11 +251,24 @@ def document_add(*, report: ExecutionReport, upload, user) -> ReportDocument:
     data = upload.read()
     name = (upload.name or "document").rsplit("/", 1)[-1][-120:]
     content_type = document_check(data=data, name=name)
+    photo = None
+    if content_type.startswith("image/"):
+        # Capture time and GPS are read before the re-encoding drops them; the stored copy keeps no metadata.
+        try:
+            photo = photo_prepare(data=data, max_pixels=settings.GEOTRACK["SNAPSHOT_MAX_PIXELS"], declared_name=name,
+                                  thumbnail_px=320, local_tz=settings.TIME_ZONE)
+        except ImageRejected as exc:
+            raise ExecutionError("file", exc.message, exc.status_code) from exc
+        data = photo.image.content
     document = ReportDocument(report=current, version=current.version, name=name, content_type=content_type,
                               size=len(data), uploaded_by=user, roadmap_item_id=current.roadmap_item_id,
                               instruction_id=current.instruction_id)
     document.file.save(name, ContentFile(data), save=False)
     document.save()
+    if photo is not None:
+        photo_check_record(source_kind=PhotoCheck.Source.EXECUTION_IMAGE, source_id=document.pk,
+                           parent_id=current.pk, facts=photo.facts, roadmap_item=current.roadmap_item,
+                           uploaded_at=document.uploaded_at, report_date=timezone.localdate(document.uploaded_at))
     current.revision += 1
     current.save(update_fields=["revision"])
     return document

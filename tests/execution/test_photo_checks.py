@@ -6,6 +6,7 @@ import io
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -85,3 +86,16 @@ def test_reviewers_see_the_check_beside_the_image_where_documents_are_listed(ex)
     assert "no_location" not in image["evidence"]  # reasons are texts
     assert image["evidence"]["reasons"]  # no location, no time: said so
     assert pdf["evidence"] is None
+
+
+def test_the_item_page_shows_the_check_beside_an_image_to_reviewers_only(ex):
+    report = draft(ex)
+    services.document_add(report=report, upload=SimpleUploadedFile("site.jpg", site_photo(14)),
+                          user=ex.people["energy_ministry"].user)
+    services.report_submit(report=report, user=ex.people["energy_ministry"].user, if_match=None)
+    coordinator = Client()
+    coordinator.force_login(ex.people["coordinator"].user)
+    page = coordinator.get(ex.item.get_absolute_url()).content.decode()
+    assert "site.jpg" in page and "photo-check photo-check-" in page and "Evidence" in page
+    public = Client().get(ex.item.get_absolute_url()).content.decode()
+    assert "site.jpg" not in public and "photo-check" not in public

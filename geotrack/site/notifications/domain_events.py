@@ -16,9 +16,8 @@ from citizens import signals as citizen_signals
 from citizens.models import Feedback
 from execution import signals as execution_signals
 from execution.models import DeadlineChange, ExecutionReport, Instruction, ReportVersion
-from geotrack.core.sql import Sql
 from geotrack.site.notifications.events import emit
-from geotrack.site.notifications.fanout import _MATCH_SQL
+from geotrack.site.notifications.fanout import subscribers
 from projects.models import Agency, Profile, Project, RoadmapItem
 
 LANGUAGES = ("kk", "ru", "en")
@@ -38,13 +37,6 @@ def connect() -> None:
 def users_with_role(*roles: str) -> list[int]:
     return list(get_user_model().objects.filter(is_active=True, profile__role__in=roles)
                 .order_by("pk").values_list("pk", flat=True))
-
-
-def subscribers(kind: str, *, region_ids=(), agency_codes=(), item_numbers=(), project_ids=()) -> list[int]:
-    """Users whose subscriptions follow this kind and one of these subjects (the fan-out's own matching)."""
-    rows = Sql(_MATCH_SQL, {"kind": kind, "regions": list(region_ids), "agencies": list(agency_codes),
-                            "items": list(item_numbers), "projects": list(project_ids)}).fetchall()
-    return sorted({int(recipient.split(":", 1)[1]) for _pk, recipient in rows if recipient.startswith("user:")})
 
 
 def _ids(*groups) -> list[int]:
@@ -90,7 +82,8 @@ def _report_title(report: ExecutionReport) -> dict[str, str]:
 
 
 def _on_commit(fn, *args) -> None:
-    transaction.on_commit(lambda: fn(*args))
+    # robust: a failing emit is logged by Django and never turns a committed change into an error page.
+    transaction.on_commit(lambda: fn(*args), robust=True)
 
 
 # --- receivers -----------------------------------------------------------------------------------

@@ -128,3 +128,10 @@ def page(browser, live_server, transactional_db):
     watched = WatchedPage(context.new_page())
     yield watched
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """The operations tests restart the local cluster and stop workers: they run alone (make test)."""
+    for item in items:
+        if "/tests/ops/" in str(item.path):
+            item.add_marker(pytest.mark.serial)

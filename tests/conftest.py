@@ -130,6 +130,7 @@ def page(browser, live_server, transactional_db):
     context.close()
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the marker must be there when it looks
 def pytest_collection_modifyitems(items):
     """The operations tests restart the local cluster and stop workers: they run alone (make test)."""
     for item in items:

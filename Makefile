@@ -106,8 +106,11 @@ stop:
 
 ## --- tests ---------------------------------------------------------------------
 
+# Two processes share the two cores (files stay whole on one process, so a module's demo loads once);
+# the operations tests restart the cluster and stop workers, so they run alone afterwards.
 test: migrate
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not serial"
+	$(VENV)/bin/pytest -m serial
 
 ## --- several nodes on one machine (geotrack/lib/cluster.py, README "Several nodes") ----
 

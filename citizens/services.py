@@ -16,6 +16,7 @@ from geotrack.core.photos import PreparedPhoto
 from projects.models import PhotoCheck, Project, RoadmapItem
 from projects.photo_checks import photo_check_record
 
+from citizens import signals
 from citizens.models import BlockedSender, Feedback, FeedbackPhoto
 
 
@@ -110,6 +111,7 @@ def _store(submission: Submission, *, sender: str, author, idempotency_key: str 
         photo_check_record(source_kind=PhotoCheck.Source.FEEDBACK_PHOTO, source_id=record.pk, parent_id=feedback.pk,
                            facts=photo.facts, project=project, roadmap_item=item, uploaded_at=record.uploaded_at,
                            report_date=timezone.localdate(feedback.created_at))
+    signals.feedback_received.send(sender=Feedback, feedback=feedback)
     return feedback
 
 

@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 from execution.models import (AgendaEntry, DeadlineChange, ExecutionReport, Instruction, Meeting, Milestone,
                               ReportDocument, ReportingPeriod, ReportVersion)
-from projects.models import Agency, Project, Region, RoadmapItem
+from projects.models import Agency, PhotoCheck, Project, Region, RoadmapItem
+from projects.photo_checks import check_payload, photo_checks_of
 
 
 class StrictSerializer(serializers.Serializer):
@@ -88,13 +89,26 @@ class ReturnSerializer(StrictSerializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportDocument
-        fields = ["id", "name", "content_type", "size", "version", "uploaded_at", "url"]
+        fields = ["id", "name", "content_type", "size", "version", "uploaded_at", "url", "evidence"]
 
     def get_url(self, document) -> str:
         return document.get_absolute_url()
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_evidence(self, document) -> dict | None:
+        """An image's evidence check (projects/photo_checks.py), for reviewers; null for other documents."""
+        return check_payload(self.context.get("checks", {}).get(document.pk))
+
+
+def documents_data(documents) -> list[dict]:
+    """Documents as listed, each image with its evidence check (one query for all the checks)."""
+    documents = list(documents)
+    checks = photo_checks_of(PhotoCheck.Source.EXECUTION_IMAGE, [document.pk for document in documents])
+    return DocumentSerializer(documents, many=True, context={"checks": checks}).data
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -140,7 +154,7 @@ class ReportDetailSerializer(ReportSerializer):
 
     @extend_schema_field(DocumentSerializer(many=True))
     def get_documents(self, report):
-        return DocumentSerializer(self.context["documents"], many=True).data
+        return documents_data(self.context["documents"])
 
 
 class DeadlineChangeWriteSerializer(StrictSerializer):

@@ -15,10 +15,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from execution import signals
 from execution.models import (AgendaEntry, DeadlineChange, ExecutionReport, Instruction, Meeting, Milestone,
                               ReportDocument, ReportingPeriod, ReportVersion)
 from geotrack.core.images import ImageRejected, image_check
-from projects.models import RoadmapItem
+from geotrack.core.photos import photo_prepare
+from projects.models import PhotoCheck, RoadmapItem
+from projects.photo_checks import photo_check_record
 from projects.services import StaleVersion, parse_if_match
 
 State = ExecutionReport.State
@@ -141,7 +144,7 @@ def report_submit(*, report: ExecutionReport, user, if_match: str | None) -> Exe
         raise ExecutionError("text", "Say what was done before submitting.")
     now = timezone.now()
     number = current.version + 1 if current.state == State.RETURNED else current.version
-    ReportVersion.objects.create(
+    version = ReportVersion.objects.create(
         report=current, number=number, state=State.SUBMITTED, text=current.text, text_kk=current.text_kk,
         text_ru=current.text_ru, percent_done=current.percent_done, milestone_updates=current.milestone_updates,
         submitted_at=now, submitted_by=user, roadmap_item_id=current.roadmap_item_id,
@@ -151,6 +154,7 @@ def report_submit(*, report: ExecutionReport, user, if_match: str | None) -> Exe
     current.revision += 1
     current.updated_at = now
     current.save(update_fields=["state", "version", "submitted_at", "first_submitted_at", "revision", "updated_at"])
+    signals.report_submitted.send(sender=ExecutionReport, report=current, version=version)
     return current
 
 
@@ -189,7 +193,9 @@ def report_return(*, report: ExecutionReport, user, comment: str) -> ExecutionRe
     """submitted -> returned, with the coordinator's comment (required)."""
     if not (comment or "").strip():
         raise ExecutionError("comment", "Returning a report needs a comment saying what to change.")
-    return _decide(report, State.RETURNED, user, comment.strip())[0]
+    current, version = _decide(report, State.RETURNED, user, comment.strip())
+    signals.report_returned.send(sender=ExecutionReport, report=current, version=version)
+    return current
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -245,11 +251,24 @@ def document_add(*, report: ExecutionReport, upload, user) -> ReportDocument:
     data = upload.read()
     name = (upload.name or "document").rsplit("/", 1)[-1][-120:]
     content_type = document_check(data=data, name=name)
+    photo = None
+    if content_type.startswith("image/"):
+        # Capture time and GPS are read before the re-encoding drops them; the stored copy keeps no metadata.
+        try:
+            photo = photo_prepare(data=data, max_pixels=settings.GEOTRACK["SNAPSHOT_MAX_PIXELS"], declared_name=name,
+                                  thumbnail_px=320, local_tz=settings.TIME_ZONE)
+        except ImageRejected as exc:
+            raise ExecutionError("file", exc.message, exc.status_code) from exc
+        data = photo.image.content
     document = ReportDocument(report=current, version=current.version, name=name, content_type=content_type,
                               size=len(data), uploaded_by=user, roadmap_item_id=current.roadmap_item_id,
                               instruction_id=current.instruction_id)
     document.file.save(name, ContentFile(data), save=False)
     document.save()
+    if photo is not None:
+        photo_check_record(source_kind=PhotoCheck.Source.EXECUTION_IMAGE, source_id=document.pk,
+                           parent_id=current.pk, facts=photo.facts, roadmap_item=current.roadmap_item,
+                           uploaded_at=document.uploaded_at, report_date=timezone.localdate(document.uploaded_at))
     current.revision += 1
     current.save(update_fields=["revision"])
     return document
@@ -302,6 +321,7 @@ def deadline_change_decide(*, change: DeadlineChange, approve: bool, user, comme
         item.original_deadline = item.original_deadline or item.deadline
         item.deadline = current.deadline
         item.save(update_fields=["original_deadline", "deadline"])
+    signals.deadline_change_decided.send(sender=DeadlineChange, change=current)
     return current
 
 
@@ -337,4 +357,5 @@ def instruction_create(*, data: dict) -> Instruction:
     instruction.roadmap_items.set(data.get("roadmap_items", []))
     instruction.projects.set(data.get("projects", []))
     instruction.regions.set(data.get("regions", []))
+    signals.instruction_created.send(sender=Instruction, instruction=instruction)
     return instruction

@@ -19,7 +19,7 @@ from execution.models import (DeadlineChange, ExecutionReport, Instruction, Meet
 from execution.serializers import (CommentSerializer, DeadlineChangeSerializer, DeadlineChangeWriteSerializer,
                                    DocumentSerializer, InstructionSerializer, MeetingSerializer, MilestoneSerializer,
                                    ReportDetailSerializer, ReportingPeriodSerializer, ReportPatchSerializer,
-                                   ReportSerializer, ReportWriteSerializer, ReturnSerializer)
+                                   ReportSerializer, ReportWriteSerializer, ReturnSerializer, documents_data)
 from geotrack.core.errors import PreconditionFailed
 from geotrack.core.http import require
 from geotrack.core.pagination import ListPagination
@@ -319,7 +319,7 @@ class ReportDocuments(APIView):
     def get(self, request: Request, pk: int) -> Response:
         report = visible(request, ExecutionReport.objects.all(), "execution_report", pk)
         documents = audience_of(request).filter(ReportDocument.objects.filter(report=report), "report_document")
-        return Response(DocumentSerializer(documents, many=True).data)
+        return Response(documents_data(documents))
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
@@ -331,7 +331,7 @@ class ReportDocuments(APIView):
         if upload is None or len(request.FILES) != 1:
             raise exceptions.ValidationError({"file": ["Send exactly one file, as the multipart field `file`."]})
         document = run(lambda: services.document_add(report=report, upload=upload, user=request.user))
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(documents_data([document])[0], status=status.HTTP_201_CREATED)
 
 
 class DocumentFile(APIView):

@@ -118,7 +118,9 @@ class WatchedPage:
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, live_server, transactional_db):
+    # Set up after the live server and the database and torn down before them: a page's late requests
+    # (tiles still loading) never reach a server whose database the test has already closed.
     # Playwright's wait_for_function compiles its predicate with eval, which our Content-Security-Policy
     # forbids; behaviour tests bypass the policy, and tests/security/test_stored_script.py loads every
     # page under it and asserts that nothing of ours is blocked.
@@ -126,3 +128,10 @@ def page(browser):
     watched = WatchedPage(context.new_page())
     yield watched
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """The operations tests restart the local cluster and stop workers: they run alone (make test)."""
+    for item in items:
+        if "/tests/ops/" in str(item.path):
+            item.add_marker(pytest.mark.serial)

@@ -104,4 +104,4 @@ def image_encode_stripped(image: Image.Image, *, source_format: str, thumbnail_p
 
 def image_check(*, data: bytes, declared_name: str, max_pixels: int) -> str:
     """Prove that bytes are the JPEG or PNG their name declares (decoded fully); return the format."""
-    return _open_checked(data, max_pixels, declared_name).format
+    return open_checked(data, max_pixels, declared_name).format

@@ -17,6 +17,8 @@ FUNCTION_IMPORTS = {
     ("camera_sites/apps.py", "camera_sites.services"): "AppConfig.ready: services import models",
     ("execution/apps.py", "execution.selectors"): "AppConfig.ready: selectors import models",
     ("execution/apps.py", "projects.selectors"): "AppConfig.ready: selectors import models",
+    ("geotrack/site/notifications/apps.py", "geotrack.site.notifications"):
+        "AppConfig.ready: the domain-event receivers import models of execution and citizens",
     ("geotrack/lib/localdb.py", "psycopg"): "runs before the virtual environment is complete",
     ("geotrack/site/reports/formats.py", "weasyprint"): "loads Pango, which only the PDF needs",
     ("geotrack/site/meetings.py", "weasyprint"): "loads Pango, which only the protocol PDF needs",

@@ -120,6 +120,14 @@ def _candidate_chunks(event: Event):
         yield list(Subscription.objects.filter(pk__in=chunk))
 
 
+def subscribers(kind: str, *, region_ids=(), agency_codes=(), item_numbers=(), project_ids=()) -> list[int]:
+    """Users whose subscriptions follow this kind and one of these subjects (the matching of the fan-out), for
+    events that name recipients and should also reach those who follow the subject (domain_events.py)."""
+    rows = Sql(_MATCH_SQL, {"kind": kind, "regions": list(region_ids), "agencies": list(agency_codes),
+                            "items": list(item_numbers), "projects": list(project_ids)}).fetchall()
+    return sorted({int(recipient.split(":", 1)[1]) for _pk, recipient in rows if recipient.startswith("user:")})
+
+
 def fan_out(event: Event, *, now: dt.datetime) -> int:
     """Create the event's deliveries (idempotent: one per person and channel); return how many are new."""
     readers = _Readers(event.readable)

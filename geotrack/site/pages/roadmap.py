@@ -17,7 +17,8 @@ from geotrack.site.page_cache import cached_page
 from layers.maps import MapOptions, overview_map
 from projects.access import Audience, audience_of
 from projects.health import HEALTH_VALUES, health_today
-from projects.models import Agency, ProgressReport, Project, Region, RoadmapItem
+from projects.models import Agency, PhotoCheck, ProgressReport, Project, Region, RoadmapItem
+from projects.photo_checks import check_level, photo_checks_of, reason_texts
 from projects.selectors import roadmap_item_status
 
 URGENCY = {"overdue": 0, "at_risk": 1, "on_track": 2, "done": 3, None: 4}
@@ -126,7 +127,7 @@ def _recent_reports(audience: Audience, item: RoadmapItem):
 
 def report_timeline(audience: Audience, item: RoadmapItem) -> list[dict]:
     """The execution reports on an item the audience may read, newest period first, each with its versions
-    (only those the audience may read) and documents: three queries."""
+    (only those the audience may read) and documents with their images' evidence checks: four queries."""
     reports = list(reports_visible(audience=audience).filter(roadmap_item=item).order_by("-period__starts_on",
                                                                                         "agency__code"))
     versions: dict[int, list] = {}
@@ -135,6 +136,13 @@ def report_timeline(audience: Audience, item: RoadmapItem) -> list[dict]:
     documents: dict[int, list] = {}
     for document in audience.filter(ReportDocument.objects.filter(report__in=reports), "report_document"):
         documents.setdefault(document.report_id, []).append(document)
+    # Images carry their evidence check beside them, as progress photos do (one query for all).
+    listed = [document for group in documents.values() for document in group]
+    checks = photo_checks_of(PhotoCheck.Source.EXECUTION_IMAGE, [document.pk for document in listed])
+    for document in listed:
+        check = checks.get(document.pk)
+        document.evidence = None if check is None else {"check": check, "level": check_level(check),
+                                                        "reasons": reason_texts(check)}
     return [{"report": report, "versions": versions.get(report.pk, []), "documents": documents.get(report.pk, []),
              "full": report.state != ExecutionReport.State.ACCEPTED or audience.authenticated}
             for report in reports]

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from tests.phones.pages import DESKTOP, PHONE, load_demo_pages, set_language, sign_in
 
@@ -46,6 +47,16 @@ def test_axe_finds_no_serious_violation_on_any_page_in_any_language(live_server,
         for path in pages["signed_in"]:
             problems += violations(page, live_server.url + path)
         context.close()
+        for username, paths in pages["by_role"].items():  # a ministry user, the coordinator
+            context = browser.new_context(bypass_csp=True, **(PHONE if size == "phone" else DESKTOP))
+            set_language(context, live_server.url, language)
+            page = context.new_page()
+            sign_in(page, live_server.url, username)
+            for path in paths:
+                if size == "phone" and "/present/" in path:
+                    continue  # the full-screen presentation is for a meeting room's screen
+                problems += violations(page, live_server.url + path)
+            context.close()
     assert not problems, "\n".join(problems)
 
 
@@ -104,4 +115,31 @@ def test_map_controls_work_from_the_keyboard_with_a_visible_focus(live_server, b
     page.goto(live_server.url + pages["public"][1])
     page.wait_for_selector(".geotrack-legend-mark")
     assert page.locator(".geotrack-legend-mark").all_inner_texts() == ["\u2713", "!", "\u2716", "\u2605"]
+    context.close()
+
+    # The meeting's presentation: Tab reaches the view buttons with a visible ring; Enter and Space do what
+    # the focused button says (Space on "previous" goes back); the arrow keys move between views.
+    context = browser.new_context(bypass_csp=True, **DESKTOP)
+    page = context.new_page()
+    sign_in(page, live_server.url, pages["coordinator"].user.username)
+    page.goto(live_server.url + reverse("meeting-present", args=[pages["meeting"].pk]))
+    count = int(page.locator("#stage").get_attribute("data-count"))
+    assert count >= 2
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.step === '1'"):
+            break
+    assert page.evaluate("document.activeElement.dataset.step") == "1"
+    assert focus_ring(page) != "none 0px"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".view[data-index='1']")
+    assert page.locator("#position").inner_text().startswith("2 /")
+    page.keyboard.press("Shift+Tab")  # back to "previous"
+    assert page.evaluate("document.activeElement.dataset.step") == "-1"
+    page.keyboard.press("Space")  # the button's own action: back, not the page's "Space is next"
+    page.wait_for_selector(".view[data-index='0']")
+    assert page.locator("#position").inner_text().startswith("1 /")
+    page.locator("#stage").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(".view[data-index='1']")
     context.close()

@@ -5,6 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from camera_sites.models import Camera
+from citizens.models import Feedback
+from execution.models import Meeting
 from layers.models import Imagery
 from projects.models import Profile, Project, RoadmapItem
 from tests.actors import PASSWORD, make_person
@@ -34,7 +36,22 @@ def load_demo_pages() -> dict:
                  .exclude(region_links__region_id__in=project.region_links.values("region_id")).order_by("pk").first())
     signed_in = [reverse("project-report", args=[project.pk]), project.get_absolute_url(), reverse("project-new"),
                  reverse("project-report", args=[elsewhere.pk])]  # not theirs: the 403 page
-    return {"public": public, "signed_in": signed_in, "project": project, "akimat": akimat, "item": item}
+    # The citizens' and the roadmap execution's pages (they came later; same demo, same load).
+    feedback = Feedback.objects.filter(project__isnull=False).order_by("pk").first()
+    public += [reverse("feedback-new") + f"?project={project.pk}", reverse("feedback-new") + f"?roadmap_item={item.number}",
+               reverse("feedback-follow", args=[feedback.follow_token]),
+               reverse("agency-page", args=[item.agency.code])]
+    signed_in += [reverse("feedback-moderation"), reverse("notification-settings")]
+    ministry = make_person("phone-ministry", Profile.Role.MINISTRY, [], {}, agencies=[item.agency])
+    coordinator = make_person("phone-coordinator", Profile.Role.COORDINATOR, [], {})
+    meeting = Meeting.objects.order_by("-held_on").first()
+    by_role = {  # username: the pages only that role sees
+        ministry.user.username: [item.get_absolute_url(), reverse("notification-settings")],
+        coordinator.user.username: [reverse("meeting-page", args=[meeting.pk]),
+                                    reverse("meeting-present", args=[meeting.pk])],
+    }
+    return {"public": public, "signed_in": signed_in, "project": project, "akimat": akimat, "item": item,
+            "by_role": by_role, "meeting": meeting, "ministry": ministry, "coordinator": coordinator}
 
 
 def camera_url(camera: Camera) -> str:

@@ -93,9 +93,18 @@
         var chain = Promise.resolve(true);
         entries.forEach(function (entry) {
           chain = chain.then(function (go) {
-            if (!go || entry.refused) return go;
+            if (!go || entry.refused || entry.receipt) return go;
             return send(entry).then(function (response) {
-              if (response.ok) { sent += 1; return outbox.remove(entry.key).then(function () { return true; }); }
+              if (response.ok) {
+                sent += 1;
+                return answerOf(response).then(function (answer) {
+                  // An answer with a page to follow (citizen feedback's private link) is kept, without the
+                  // photos, as a receipt the form's page shows once; otherwise the entry simply leaves.
+                  if (!answer.follow_url) return outbox.remove(entry.key);
+                  return outbox.put({key: entry.key, page: entry.page, createdAt: entry.createdAt, title: entry.title,
+                                     fields: [], receipt: {follow_url: String(answer.follow_url)}});
+                }).then(function () { return true; });
+              }
               if (response.status === 400) {
                 return answerOf(response).then(function (answer) {
                   entry.refused = answer.detail || String(response.status);
@@ -165,10 +174,23 @@
     status.className = "offline-status" + (kind ? " offline-" + kind : "");
   }
 
+  /* A sent entry's receipt: "Sent." and a link to follow it, shown once under the form. */
+  function showReceipt(form, entry) {
+    say(form, words(form, "sent", "Sent.") + " ", "ok");
+    var link = document.createElement("a");
+    link.href = entry.receipt.follow_url;
+    link.className = "offline-follow";
+    link.textContent = words(form, "follow", "Follow your message");
+    form.gtStatus.appendChild(link);
+    return outbox.remove(entry.key);
+  }
+
   function render(form) {
     var box = form.gtList, list = box.querySelector("ul");
     return outbox.all().then(function (entries) {
-      var mine = entries.filter(function (entry) { return entry.page === location.pathname; });
+      var here = entries.filter(function (entry) { return entry.page === location.pathname; });
+      var mine = here.filter(function (entry) { return !entry.receipt; });
+      here.filter(function (entry) { return entry.receipt; }).forEach(function (entry) { showReceipt(form, entry); });
       list.textContent = "";
       mine.forEach(function (entry) {
         var item = document.createElement("li");
@@ -202,7 +224,7 @@
     if (!navigator.onLine) return Promise.resolve(0);
     return flush().then(function (sent) {
       return renderAll().then(function () {
-        if (sent) forms.forEach(function (form) { say(form, words(form, "sent", "Sent."), "ok"); });
+        if (sent) forms.forEach(function (form) { if (!form.gtStatus.querySelector("a")) say(form, words(form, "sent", "Sent."), "ok"); });
         return sent;
       });
     });
@@ -254,7 +276,10 @@
         return answerOf(response).then(function (answer) {
           if (response.ok) {
             localStorage.removeItem(key);
-            window.location.assign(answer.location || response.headers.get("Location") || location.href);
+            // Feedback answers with its private follow link (and "location" is then its GeoJSON point);
+            // a progress report with {"location": the project's page} and a Location header.
+            var next = answer.follow_url || (typeof answer.location === "string" ? answer.location : "");
+            window.location.assign(next || response.headers.get("Location") || location.href);
             return;
           }
           if (response.status === 400) {

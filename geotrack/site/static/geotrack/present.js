@@ -36,6 +36,8 @@
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     var key = event.key;
+    // Enter and Space on a focused button or link are that control's own (next, full screen, leave).
+    if ((key === " " || key === "Enter") && event.target.closest && event.target.closest("button, a")) return;
     if (key === "ArrowRight" || key === "ArrowDown" || key === "PageDown" || key === " ") show(current + 1);
     else if (key === "ArrowLeft" || key === "ArrowUp" || key === "PageUp" || key === "Backspace") show(current - 1);
     else if (key === "Home") show(0);

@@ -109,4 +109,4 @@ def tile_sql(*, layer: str, z: int, x: int, y: int, audience: Audience) -> Sql:
 
 def tile_bytes(*, layer: str, z: int, x: int, y: int, audience: Audience) -> bytes:
     """Return one Mapbox Vector Tile for a layer, built entirely in PostGIS."""
-    return bytes(tile_sql(layer=layer, z=z, x=x, y=y, audience=audience).value())
+    return bytes(tile_sql(layer=layer, z=z, x=x, y=y, audience=audience).value(prepare=True))

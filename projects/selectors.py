@@ -141,7 +141,7 @@ def projects_features_page(*, queryset: QuerySet[Project], offset: int, limit: i
     The array is built entirely in PostGIS; Python never sees a feature.
     """
     page = Sql.of_queryset(queryset.order_by("id").values("id")[offset:offset + limit], "page")
-    features, returned = project_features_sql(page).fetchone()
+    features, returned = project_features_sql(page).fetchone(prepare=True)
     return features, returned
 
 

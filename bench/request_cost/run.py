@@ -33,18 +33,30 @@ def setup_django(folder: Path) -> None:
 
 
 def captured_statements(path: str) -> list[str]:
-    """Every statement geotrack sends to PostgreSQL for an anonymous GET of path (in this process)."""
+    """Every statement geotrack sends to PostgreSQL for an anonymous GET of path (in this process).
+
+    Each is captured with its values and merged into one literal statement by psycopg (geotrack
+    binds some on the server, where the text alone has $n placeholders); psycopg on the floor's
+    connection prepares a statement it is sent repeatedly, as geotrack's does.
+    """
+    import psycopg
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.get(path)  # warm: caches, prepared lookups
-    with CaptureQueriesContext(connection) as captured:
+    captured: list[tuple[str, object]] = []
+
+    def record(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
         response = client.get(path)
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}")
-    return [query["sql"] for query in captured.captured_queries]
+    merge = psycopg.ClientCursor(connection.connection)
+    return [merge.mogrify(sql, params) for sql, params in captured]
 
 
 def small_bbox(conn, n: int) -> str:

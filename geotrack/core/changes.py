@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 
-from django.db import connection
-
 from geotrack.core.sql import Sql
 
 # topic -> functions returning a Sql expression (one scalar) that moves when the topic changes
@@ -39,7 +37,6 @@ def change_version(which: Iterable[str] | None = None) -> str:
     if not pieces:
         return "0"
     statement = Sql("SELECT {values}").format(values=Sql.join(", ", (Sql("({v})").format(v=p) for p in pieces)))
-    with connection.cursor() as cursor:
-        cursor.execute(statement.text, statement.params)
-        state = (chosen, cursor.fetchone())
+    # Every cached page and polled map asks this before anything else: prepared, it is not planned again.
+    state = (chosen, statement.fetchone(prepare=True))
     return hashlib.blake2b(repr(state).encode(), digest_size=10).hexdigest()

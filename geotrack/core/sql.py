@@ -12,11 +12,13 @@ constants, and where they vary they are quoted by psycopg (``identifier``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 from psycopg import sql as psycopg_sql
 
 _SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -103,13 +105,14 @@ class Sql:
 
         return _NAMED.sub(to_position, self.text), values
 
-    def fetchone(self):
-        with connection.cursor() as cursor:
+    def fetchone(self, *, prepare: bool = False):
+        """The first row. prepare=True for a hot statement: see ``statement_cursor``."""
+        with statement_cursor(prepare=prepare) as cursor:
             cursor.execute(self.text, self.params)
             return cursor.fetchone()
 
-    def fetchall(self) -> list[tuple]:
-        with connection.cursor() as cursor:
+    def fetchall(self, *, prepare: bool = False) -> list[tuple]:
+        with statement_cursor(prepare=prepare) as cursor:
             cursor.execute(self.text, self.params)
             return cursor.fetchall()
 
@@ -119,9 +122,32 @@ class Sql:
             cursor.execute(self.text, self.params)
             return cursor.rowcount
 
-    def value(self):
+    def value(self, *, prepare: bool = False):
         """The first column of the first row."""
-        return self.fetchone()[0]
+        return self.fetchone(prepare=prepare)[0]
+
+
+@contextmanager
+def statement_cursor(*, prepare: bool = False) -> Iterator:
+    """A cursor of Django's default connection; with prepare=True, one that binds on the server.
+
+    Django's cursors merge the values into the text on the client, so PostgreSQL plans every
+    statement anew, and for the small spatial statements of a map (a tile, a page of features)
+    planning costs more than running them. A server-binding cursor sends the text with $n
+    placeholders; psycopg prepares it once it has been sent DB_PREPARE_THRESHOLD times on the
+    connection, and later runs with other values skip the planning. The cursor is wrapped like any
+    of Django's (errors translated, execute wrappers and query logging kept).
+    """
+    if not prepare:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.cursor().close()  # the checks of any cursor: health check, (re)connection, thread
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with wrapped as cursor:
+        yield cursor
 
     def inline(self) -> str:
         """The statement with its values quoted in by psycopg, for tools that take bare SQL (ogr2ogr)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,9 +58,9 @@ def parse_bbox(value: str | None, name: str = "bbox") -> Polygon | None:
     if not all(map(math.isfinite, (minlon, minlat, maxlon, maxlat))) or not (
             -180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90):
         raise BadParameter(name, _("bbox must be minlon,minlat,maxlon,maxlat within -180..180 and -90..90."))
-    bbox = Polygon.from_bbox((minlon, minlat, maxlon, maxlat))
-    bbox.srid = 4326
-    return bbox
+    # The ring Polygon.from_bbox builds, read from WKT in one GEOS call instead of one per vertex.
+    ring = ((minlon, minlat), (minlon, maxlat), (maxlon, maxlat), (maxlon, minlat), (minlon, minlat))
+    return GEOSGeometry("POLYGON((%s))" % ", ".join(f"{x!r} {y!r}" for x, y in ring), srid=4326)
 
 
 def _absent(value: str | None, name: str, allow_blank: bool) -> bool:

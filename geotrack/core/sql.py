@@ -126,6 +126,10 @@ class Sql:
         """The first column of the first row."""
         return self.fetchone(prepare=prepare)[0]
 
+    def inline(self) -> str:
+        """The statement with its values quoted in by psycopg, for tools that take bare SQL (ogr2ogr)."""
+        return connection.ops.compose_sql(self.text, self.params) if self.params else self.text.replace("%%", "%")
+
 
 @contextmanager
 def statement_cursor(*, prepare: bool = False) -> Iterator:
@@ -148,10 +152,6 @@ def statement_cursor(*, prepare: bool = False) -> Iterator:
     wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     with wrapped as cursor:
         yield cursor
-
-    def inline(self) -> str:
-        """The statement with its values quoted in by psycopg, for tools that take bare SQL (ogr2ogr)."""
-        return connection.ops.compose_sql(self.text, self.params) if self.params else self.text.replace("%%", "%")
 
 
 TRUE = Sql("TRUE")

@@ -20,9 +20,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 
-def environ(path: str) -> dict:
+def environ(path: str, cookie: str = "") -> dict:
     route, _, query = path.partition("?")
-    return {"REQUEST_METHOD": "GET", "PATH_INFO": route, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+    return {**({"HTTP_COOKIE": cookie} if cookie else {}),
+            "REQUEST_METHOD": "GET", "PATH_INFO": route, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1:8000", "SERVER_PROTOCOL": "HTTP/1.1",
             "REMOTE_ADDR": "127.0.0.1", "HTTP_ACCEPT": "*/*", "HTTP_USER_AGENT": "wrk", "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.multithread": False,
@@ -35,6 +36,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--cookie", default="", help="a Cookie header, e.g. sessionid=... for a signed-in caller")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
     os.environ["DEBUG"] = "0"
@@ -42,7 +44,7 @@ def main() -> int:
 
     def call() -> None:
         statuses = []
-        body = application(environ(args.path), lambda status, headers, exc_info=None: statuses.append(status))
+        body = application(environ(args.path, args.cookie), lambda status, headers, exc_info=None: statuses.append(status))
         b"".join(body)
         if hasattr(body, "close"):
             body.close()

@@ -1,0 +1,40 @@
+"""The session's user is loaded with its profile in one query; signing in and out works as before."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.actors import PASSWORD
+
+
+def _user_queries(client: Client, path: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries if '"auth_user"' in query["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_signed_in_request_reads_user_and_profile_in_one_query(people):
+    client = Client()
+    assert client.login(username="dana", password=PASSWORD)
+    assert client.session[BACKEND_SESSION_KEY] == "projects.backends.ProfileModelBackend"
+    user_queries = _user_queries(client, "/api/auth/tokens/")
+    assert len(user_queries) == 1 and '"projects_profile"' in user_queries[0]
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/auth/tokens/")
+    assert not any('FROM "projects_profile"' in q["sql"] for q in captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_an_inactive_user_is_signed_out_and_an_older_session_still_works(people):
+    client = Client()
+    client.force_login(people["analyst"].user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/api/auth/tokens/").status_code == 200  # sessions made before the backend existed
+    client.force_login(people["analyst"].user)
+    people["analyst"].user.is_active = False
+    people["analyst"].user.save()
+    assert client.get("/api/auth/tokens/").status_code in {401, 403}

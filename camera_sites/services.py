@@ -106,6 +106,15 @@ WITH prev AS (
 SELECT count(*) FROM touched
 """
 
+# A snapshot in one statement too: the touch above with the rate limit, then its row, only if the
+# touch happened. Autocommit makes the statement its own transaction: no BEGIN or COMMIT round trip.
+_INGEST_SQL = _TOUCH_SQL.replace("SELECT count(*) FROM touched", """, stored AS (
+    INSERT INTO camera_sites_snapshot (camera_id, image, thumbnail, captured_at, received_at)
+    SELECT %(id)s, %(image)s, %(thumbnail)s, %(captured_at)s, %(now)s FROM touched
+    RETURNING id
+)
+SELECT id FROM stored""")
+
 
 def _camera_touch(*, camera_id: int, now: dt.datetime, min_interval: float | None) -> bool:
     """Mark a camera seen; with min_interval, only if its last snapshot is old enough. Return success."""
@@ -175,17 +184,29 @@ def snapshot_ingest(*, camera: Camera, data: bytes, captured_at: dt.datetime | N
     image_name, thumbnail_name = _snapshot_names(camera.pk, now, prepared.extension)
     saved: list[str] = []
     try:
-        with transaction.atomic():
-            if not _camera_touch(camera_id=camera.pk, now=now, min_interval=interval):
-                raise _rate_limited(interval)  # another request of this camera won the race
-            saved.append(default_storage.save(image_name, ContentFile(prepared.content)))
-            saved.append(default_storage.save(thumbnail_name, ContentFile(prepared.thumbnail)))
-            return Snapshot.objects.create(camera_id=camera.pk, image=saved[0], thumbnail=saved[1],
-                                           captured_at=captured_at, received_at=now)
+        saved.append(default_storage.save(image_name, ContentFile(prepared.content)))
+        saved.append(default_storage.save(thumbnail_name, ContentFile(prepared.thumbnail)))
+        snapshot_id = _snapshot_row(camera_id=camera.pk, image=saved[0], thumbnail=saved[1],
+                                    captured_at=captured_at, now=now, min_interval=interval)
+        if snapshot_id is None:
+            raise _rate_limited(interval)  # another request of this camera won the race
     except BaseException:
         for name in saved:
             default_storage.delete(name)
         raise
+    return Snapshot(pk=snapshot_id, camera_id=camera.pk, image=saved[0], thumbnail=saved[1],
+                    captured_at=captured_at, received_at=now)
+
+
+def _snapshot_row(*, camera_id: int, image: str, thumbnail: str, captured_at: dt.datetime, now: dt.datetime,
+                  min_interval: float) -> int | None:
+    """Touch the camera within its rate limit and store the snapshot's row, atomically; None when limited."""
+    params = {"id": camera_id, "now": now, "limit": True, "earliest": now - dt.timedelta(seconds=min_interval),
+              "image": image, "thumbnail": thumbnail, "captured_at": captured_at}
+    with connection.cursor() as cursor:  # one statement: atomic on its own
+        cursor.execute(_INGEST_SQL, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _check_rate(camera: Camera, now: dt.datetime, interval: float) -> None:

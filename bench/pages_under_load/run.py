@@ -110,7 +110,8 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=21_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page and round")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make serve: 2)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker (make serve: 8)")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--reuse-db", action="store_true")
     parser.add_argument("--no-quiet", action="store_true", help="skip the phase without camera traffic")
@@ -121,8 +122,10 @@ def main() -> int:
         prepare(folder, env, args.projects)
     cookie = signed_in_cookie(folder)
     port = free_port()
-    argv = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-            "--worker-class", "sync", "--timeout", "60", "--log-level", "warning", "geotrack.wsgi:application"]
+    # Served as `make serve` serves it: deploy/gunicorn.conf.py, gthread workers (keep-alive connections).
+    argv = [str(VENV_BIN / "gunicorn"), "-c", str(REPO / "deploy" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+            "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
+            "--timeout", "60", "--log-level", "warning", "geotrack.wsgi:application"]
     server = start_server("pages_under_load", argv, port=port, env=env, ready_path="/healthz")
     simulator = None
     try:
@@ -139,7 +142,8 @@ def main() -> int:
         for path in PAGES:
             runners[f"{path} anonymous"] = lambda p=path: wrk(url(p), args.seconds)
             runners[f"{path} signed in"] = lambda p=path: wrk(url(p), args.seconds, cookie)
-        print(f"  gunicorn {args.workers} sync workers; wrk -t2 -c32 -d{args.seconds}s, {args.rounds} interleaved "
+        print(f"  gunicorn {args.workers} gthread workers x {args.threads} threads (as make serve); "
+              f"wrk -t2 -c32 -d{args.seconds}s, {args.rounds} interleaved "
               f"rounds after one warm-up; the peer is a static file through the same gunicorn")
         if not args.no_quiet:
             print("\n== no camera traffic ==")

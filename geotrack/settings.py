@@ -152,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sessions in the database, loaded by a prepared statement (geotrack/core/sessions.py).
+SESSION_ENGINE = "geotrack.core.sessions"
 # Sign-in is ModelBackend's; the session's user is loaded with its profile in one query
 # (projects/backends.py). ModelBackend stays listed for sessions made before it.
 AUTHENTICATION_BACKENDS = ["projects.backends.ProfileModelBackend", "django.contrib.auth.backends.ModelBackend"]

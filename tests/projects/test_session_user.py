@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -37,4 +38,18 @@ def test_an_inactive_user_is_signed_out_and_an_older_session_still_works(people)
     client.force_login(people["analyst"].user)
     people["analyst"].user.is_active = False
     people["analyst"].user.save()
+    assert client.get("/api/auth/tokens/").status_code in {401, 403}
+
+
+@pytest.mark.django_db
+def test_the_session_is_read_by_one_prepared_statement_and_an_expired_one_is_anonymous(people):
+    client = Client()
+    assert client.login(username="dana", password=PASSWORD)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/auth/tokens/").status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
+    assert len(reads) == 1 and "$1" in reads[0]  # bound on the server: psycopg prepares it
+    Session.objects.update(expire_date="2000-01-01T00:00:00Z")
+    assert client.get("/api/auth/tokens/").status_code in {401, 403}
+    client.cookies["sessionid"] = "no-such-session"
     assert client.get("/api/auth/tokens/").status_code in {401, 403}

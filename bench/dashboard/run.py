@@ -22,7 +22,7 @@ from bench.dashboard import data  # noqa: E402  (first: it points the shared hel
 from bench.api_geojson import dataset, servers  # noqa: E402
 from bench.api_geojson.run import setup_django  # noqa: E402
 from bench.common import Server, socket_dir, stop_server  # noqa: E402
-from bench.dashboard import measure  # noqa: E402
+from bench.dashboard import measure, targets  # noqa: E402
 from bench.dashboard.measure import Endpoint  # noqa: E402
 
 FEW_ITEMS = 30
@@ -80,12 +80,26 @@ def build(folder: Path, args: argparse.Namespace, chosen: list[Endpoint]) -> tup
     return creds, small_counts
 
 
+def recount(folder: Path) -> None:
+    """The bulk load ran with session_replication_role = replica (no triggers): count the dashboard's buckets."""
+    from projects.counts import dashboard_recount
+
+    started = time.perf_counter()
+    buckets = dashboard_recount()
+    print(f"  dashboard counters recounted from scratch in {time.perf_counter() - started:.1f} s ({buckets} buckets; "
+          "what `manage.py dashboard_recount` and the first read of a new day cost)")
+    with data.connect(folder) as conn:
+        conn.execute("VACUUM ANALYZE projects_dashboardcount")
+
+
 def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> None:
     chosen = endpoints(args.analyst_api)
-    if args.reuse_db:  # development only: measure a database kept by --keep-db
+    if args.reuse_db:  # development only: measure a database kept by --keep-db (migrated to this checkout)
+        dataset.migrate(folder)
         creds, small_counts = measure.make_analyst(), {}
     else:
         creds, small_counts = build(folder, args, chosen)
+    recount(folder)
     running["geotrack"] = servers.start_geotrack(folder)
     print(f"  geotrack on 127.0.0.1:{running['geotrack'].port} (gunicorn, 2 sync workers, DEBUG off)")
     started = time.perf_counter()
@@ -118,6 +132,8 @@ def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> N
         if not args.no_explain:
             print(f"  EXPLAIN (ANALYZE, BUFFERS) of the slowest ({measure.family(top[0])}):")
             measure.explain(conn, top[0])
+    with data.connect(folder) as writes:
+        targets.measure(running["geotrack"], writes, creds, args.rounds)
 
 
 def parse_args() -> argparse.Namespace:

@@ -11,9 +11,11 @@ Health depends on the day, so the counters count for one day and one set of thre
 state row (projects_dashboardcountstate). Statement-level triggers with transition tables on
 projects_project, projects_projectregion and projects_project_roadmap_items add what a statement wrote and
 take away what it replaced, with health computed for the state row's day (health_sql_columns: the same
-CASE as everywhere). Readers call counts_current(): when the day or a threshold moved, or the state row
-is missing (counters off), it recounts from scratch first (dashboard_recount, also a management command
-for operators, e.g. after a bulk load run with session_replication_role = replica, which skips triggers).
+CASE as everywhere). Readers go through counted_rows(), whose statement also checks the state row: when
+the day or a threshold moved, or the state row is missing (counters off), it recounts from scratch first
+(dashboard_recount, also a management command for operators, e.g. after a bulk load run with
+session_replication_role = replica, which skips triggers). The worker's periodic task calls
+counts_current(), so the recount of a new day is normally done before anyone reads.
 
 Who may read what stays in projects/access.py: Audience.sql_over_public_flag() gives the audience's
 project rule as a condition on the public flag alone, or None when it needs more (akimats' linked
@@ -54,9 +56,12 @@ SELECT '{dimension}'::varchar AS dimension, {key} AS key_id, v.status, v.is_publ
     {sign}sum(v.financial_progress) AS financial,
     {sign}COALESCE(sum(v.physical_progress * v.budget) FILTER (WHERE v.budget > 0), 0) AS physical_budget,
     {sign}COALESCE(sum(v.budget) FILTER (WHERE v.budget > 0), 0) AS budget
-FROM {source} CROSS JOIN projects_dashboardcountstate st
-WHERE v.archived_at IS NULL
+FROM {source}
+WHERE v.archived_at IS NULL AND EXISTS (SELECT 1 FROM projects_dashboardcountstate)
 GROUP BY 1, 2, 3, 4, 5"""
+
+# Health for the state row's day and thresholds: each a one-time subquery (no join, so row estimates stay true).
+_STATE = {name: f"(SELECT {name} FROM projects_dashboardcountstate)" for name in ("day", "lag", "stale_since")}
 
 # dimension: (key, link table); the agency dimension has no link table.
 DIMENSIONS = {"agency": ("v.agency_id", None),
@@ -65,7 +70,7 @@ DIMENSIONS = {"agency": ("v.agency_id", None),
 
 
 def _contribution(dimension: str, source: str, sign: str) -> str:
-    health = health_sql_columns(alias="v", today="st.day", lag="st.lag", stale_since="st.stale_since")
+    health = health_sql_columns(alias="v", today=_STATE["day"], lag=_STATE["lag"], stale_since=_STATE["stale_since"])
     key = DIMENSIONS[dimension][0]
     return (_CONTRIBUTION.replace("{dimension}", dimension).replace("{key}", key).replace("{health}", health)
             .replace("{sign}", sign).replace("{source}", source))
@@ -132,7 +137,9 @@ def trigger_functions() -> dict[str, tuple[str, str]]:
 def install_triggers(cursor) -> None:
     """Create or replace the trigger functions from today's health definition; add missing triggers."""
     for table, (function, body) in trigger_functions().items():
-        cursor.execute(f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $body${body}$body$")
+        # JIT compiling costs seconds and never pays off on these few groups.
+        cursor.execute(f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET jit = off "
+                       f"AS $body${body}$body$")
         events = {"insert": ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
                   "update": ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
                   "delete": ("DELETE", "REFERENCING OLD TABLE AS old_rows"), "truncate": ("TRUNCATE", "")}
@@ -163,6 +170,10 @@ def dashboard_recount() -> int:
     with connection.cursor() as cursor:
         install_triggers(cursor)
         cursor.execute(f"LOCK TABLE {COUNTS_TABLE}, {STATE_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SET LOCAL jit = off")
+        # Hash the few thousand buckets rather than sort a million rows (the planner cannot tell how few).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(f"DELETE FROM {STATE_TABLE}")
         cursor.execute(f"INSERT INTO {STATE_TABLE} (day, lag, stale_since) "
                        "VALUES (%(day)s, %(lag)s, %(stale_since)s)", _state_values())

@@ -1,7 +1,9 @@
 """The national dashboard's figures: KPIs, where to activate, and progress over time.
 
 A fixed number of queries whatever the number of roadmap items or projects: each
-figure is one SQL aggregate over what the caller's audience may read.
+figure is one SQL aggregate over what the caller's audience may read. For the public and
+national roles the project figures sum the counters the writes keep (projects/counts.py);
+other audiences get the same figures from the projects themselves.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The dashboard's counters: live projects counted per bucket, kept by the writes (PostgreSQL triggers).
 
-A bucket is (dimension, key, status, public flag, health) in projects_dashboardcount. Dimensions:
+A bucket is (dimension, key, status, public flag, health). Dimensions:
 - agency: one row per live project (key: its agency, NULL without one): KPIs, statuses, agencies;
 - region: one row per region the project touches (projects_projectregion): the regions' figures;
 - item: one row per roadmap item it is linked to (projects_project_roadmap_items): the items' status.
@@ -11,7 +11,10 @@ Health depends on the day, so the counters count for one day and one set of thre
 state row (projects_dashboardcountstate). Statement-level triggers with transition tables on
 projects_project, projects_projectregion and projects_project_roadmap_items add what a statement wrote and
 take away what it replaced, with health computed for the state row's day (health_sql_columns: the same
-CASE as everywhere). Readers go through counted_rows(), whose statement also checks the state row: when
+CASE as everywhere). They only append net deltas to projects_dashboardcountdelta, so concurrent writers
+(an import's long transaction beside a planner's edit) never wait for each other on a bucket row; the
+worker folds the committed deltas into projects_dashboardcount (counts_fold), and readers sum both
+(the view projects_dashboardcountlive). Readers go through counted_rows(), whose statement also checks the state row: when
 the day or a threshold moved, or the state row is missing (counters off), it recounts from scratch first
 (dashboard_recount, also a management command for operators, e.g. after a bulk load run with
 session_replication_role = replica, which skips triggers). The worker's periodic task calls
@@ -30,24 +33,33 @@ from projects.access import Audience
 from projects.health import health_parameters, health_sql_columns
 
 COUNTS_TABLE = "projects_dashboardcount"
+DELTAS_TABLE = "projects_dashboardcountdelta"
 STATE_TABLE = "projects_dashboardcountstate"
+# What readers read: the folded buckets and the deltas not folded yet (sum them; a bucket may repeat).
+COUNTED_VIEW = "projects_dashboardcountlive"
 BUCKET = ("dimension", "key_id", "status", "is_public", "health")
 SUMS = ("projects", "physical", "financial", "physical_budget", "budget")
+_COLUMNS = """dimension varchar(8) NOT NULL, key_id integer, status varchar(20) NOT NULL, is_public boolean NOT NULL,
+    health varchar(10), projects bigint NOT NULL, physical numeric NOT NULL, financial numeric NOT NULL,
+    physical_budget numeric NOT NULL, budget numeric NOT NULL"""
+_ALL = ", ".join(BUCKET + SUMS)
 
 CREATE_TABLES_SQL = f"""
 CREATE TABLE {COUNTS_TABLE} (
-    dimension varchar(8) NOT NULL, key_id integer, status varchar(20) NOT NULL, is_public boolean NOT NULL,
-    health varchar(10), projects bigint NOT NULL, physical numeric NOT NULL, financial numeric NOT NULL,
-    physical_budget numeric NOT NULL, budget numeric NOT NULL,
+    {_COLUMNS},
     CONSTRAINT projects_dashboardcount_bucket UNIQUE NULLS NOT DISTINCT (dimension, key_id, status, is_public, health)
 );
 CREATE INDEX projects_dashboardcount_empty ON {COUNTS_TABLE} ((1)) WHERE projects = 0;
+-- Insert-only: writers never wait for each other on a bucket row; the worker folds it into the buckets.
+CREATE TABLE {DELTAS_TABLE} ({_COLUMNS});
+CREATE VIEW {COUNTED_VIEW} AS SELECT {_ALL} FROM {COUNTS_TABLE} UNION ALL SELECT {_ALL} FROM {DELTAS_TABLE};
 CREATE TABLE {STATE_TABLE} (
     id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1), day date NOT NULL, lag numeric NOT NULL,
     stale_since timestamptz NOT NULL, counted_at timestamptz NOT NULL DEFAULT now()
 );
 """
-DROP_TABLES_SQL = f"DROP TABLE IF EXISTS {COUNTS_TABLE}; DROP TABLE IF EXISTS {STATE_TABLE};"
+DROP_TABLES_SQL = (f"DROP VIEW IF EXISTS {COUNTED_VIEW}; DROP TABLE IF EXISTS {COUNTS_TABLE}; "
+                   f"DROP TABLE IF EXISTS {DELTAS_TABLE}; DROP TABLE IF EXISTS {STATE_TABLE};")
 
 # What a set of project rows `v` contributes to one dimension (sign: '' adds, '-' takes away).
 _CONTRIBUTION = """
@@ -87,28 +99,50 @@ def _from_links(dimension: str, links: str) -> str:
     return f"{links} k JOIN projects_project v ON v.id = k.project_id"
 
 
+_SUMMED = ", ".join(f"sum({column})" for column in SUMS)
+_NONZERO = " OR ".join(f"sum({column}) <> 0" for column in SUMS)
+
+
 def _apply(parts: list[str]) -> str:
-    """Add the contributions to the buckets (net per bucket, nothing written when they cancel out)."""
-    sums = ", ".join(f"sum({column})" for column in SUMS)
-    nonzero = " OR ".join(f"sum({column}) <> 0" for column in SUMS)
-    updates = ", ".join(f"{column} = c.{column} + excluded.{column}" for column in SUMS)
+    """Journal the contributions, net per bucket (nothing written when they cancel out)."""
     union = "\nUNION ALL\n".join(parts)
-    return (f"INSERT INTO {COUNTS_TABLE} AS c ({', '.join(BUCKET + SUMS)})\n"
-            f"SELECT {', '.join(BUCKET)}, {sums} FROM ({union}) d GROUP BY 1, 2, 3, 4, 5 HAVING {nonzero}\n"
-            f"ON CONFLICT ON CONSTRAINT projects_dashboardcount_bucket DO UPDATE SET {updates};\n"
-            f"DELETE FROM {COUNTS_TABLE} WHERE projects = 0;")
+    return (f"INSERT INTO {DELTAS_TABLE} ({_ALL})\n"
+            f"SELECT {', '.join(BUCKET)}, {_SUMMED} FROM ({union}) d GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO};")
+
+
+_FOLD_SQL = f"""
+WITH moved AS (DELETE FROM {DELTAS_TABLE} RETURNING {_ALL})
+INSERT INTO {COUNTS_TABLE} AS c ({_ALL})
+SELECT {', '.join(BUCKET)}, {_SUMMED} FROM moved GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO}
+ON CONFLICT ON CONSTRAINT projects_dashboardcount_bucket DO UPDATE SET
+    {", ".join(f"{column} = c.{column} + excluded.{column}" for column in SUMS)}
+"""
+
+
+@transaction.atomic
+def counts_fold() -> int:
+    """Fold the committed deltas into the buckets (the worker, every few minutes); return how many buckets moved.
+
+    Deltas of transactions still running are not visible here, so they stay for the next fold.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_FOLD_SQL)
+        moved = cursor.rowcount
+        cursor.execute(f"DELETE FROM {COUNTS_TABLE} WHERE projects = 0")
+        return moved
 
 
 def _project_trigger_body() -> str:
     def rows(transition: str, sign: str) -> list[str]:
         return [_contribution(d, _from_projects(d, transition), sign) for d in DIMENSIONS]
-    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE};")
+    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE}; DELETE FROM {DELTAS_TABLE};")
 
 
 def _link_trigger_body(dimension: str) -> str:
     def rows(transition: str, sign: str) -> list[str]:
         return [_contribution(dimension, _from_links(dimension, transition), sign)]
-    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE} WHERE dimension = '{dimension}';")
+    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE} WHERE dimension = '{dimension}'; "
+                                        f"DELETE FROM {DELTAS_TABLE} WHERE dimension = '{dimension}';")
 
 
 def _trigger_body(rows, *, truncate: str) -> str:
@@ -169,7 +203,7 @@ def dashboard_recount() -> int:
     """
     with connection.cursor() as cursor:
         install_triggers(cursor)
-        cursor.execute(f"LOCK TABLE {COUNTS_TABLE}, {STATE_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {COUNTS_TABLE}, {DELTAS_TABLE}, {STATE_TABLE} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SET LOCAL jit = off")
         # Hash the few thousand buckets rather than sort a million rows (the planner cannot tell how few).
         cursor.execute("SET LOCAL work_mem = '64MB'")
@@ -178,6 +212,7 @@ def dashboard_recount() -> int:
         cursor.execute(f"INSERT INTO {STATE_TABLE} (day, lag, stale_since) "
                        "VALUES (%(day)s, %(lag)s, %(stale_since)s)", _state_values())
         cursor.execute(f"DELETE FROM {COUNTS_TABLE}")
+        cursor.execute(f"DELETE FROM {DELTAS_TABLE}")
         parts = [_contribution(d, _from_projects(d, "projects_project"), "") for d in DIMENSIONS]
         cursor.execute(f"INSERT INTO {COUNTS_TABLE} ({', '.join(BUCKET + SUMS)})\n" + "\nUNION ALL\n".join(parts))
         return cursor.rowcount
@@ -221,7 +256,6 @@ def counts_current() -> None:
 
 
 def buckets() -> list[tuple]:
-    """Every bucket, in a fixed order (to compare the counters with a recount)."""
-    columns = ", ".join(BUCKET + SUMS)
-    return Sql(f"SELECT {columns} FROM {COUNTS_TABLE} ORDER BY dimension, key_id NULLS FIRST, status, is_public, "
-               "health NULLS FIRST").fetchall()
+    """Every bucket as readers see it (deltas included), in a fixed order (to compare with a recount)."""
+    return Sql(f"SELECT {', '.join(BUCKET)}, {_SUMMED} FROM {COUNTED_VIEW} GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO} "
+               "ORDER BY dimension, key_id NULLS FIRST, status, is_public, health NULLS FIRST").fetchall()

@@ -93,15 +93,15 @@ _REGIONS_COUNTED_SQL = """
 WITH per_region AS (
     SELECT c.key_id AS region_id,
         sum(c.projects) AS project_count,
-        round(sum(c.physical) / sum(c.projects), 1) AS mean_progress,
+        round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1) AS mean_progress,
         round(sum(c.physical_budget) / NULLIF(sum(c.budget), 0), 1) AS mean_progress_weighted,
         COALESCE(sum(c.projects) FILTER (WHERE c.health = 'on_track'), 0) AS on_track,
         COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0) AS at_risk,
         COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0) AS overdue,
         COALESCE(sum(c.projects) FILTER (WHERE c.health = 'done'), 0) AS done
-    FROM projects_dashboardcount c
+    FROM projects_dashboardcountlive c
     WHERE c.dimension = 'region' AND c.status <> 'cancelled' AND {visible}
-    GROUP BY c.key_id
+    GROUP BY c.key_id HAVING sum(c.projects) > 0
 )
 SELECT COALESCE(json_agg({properties} ORDER BY r.iso_code), '[]')::text
 FROM projects_region r LEFT JOIN per_region a ON a.region_id = r.id
@@ -137,13 +137,13 @@ WHERE v.status <> 'cancelled'
 
 _KPIS_COUNTED_SQL = """
 SELECT COALESCE(sum(c.projects), 0)::bigint,
-    round(sum(c.physical) / sum(c.projects), 1),
-    round(sum(c.financial) / sum(c.projects), 1),
+    round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1),
+    round(sum(c.financial) / NULLIF(sum(c.projects), 0), 1),
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'on_track'), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'done'), 0)::bigint
-FROM projects_dashboardcount c
+FROM projects_dashboardcountlive c
 WHERE c.dimension = 'agency' AND c.status <> 'cancelled' AND {visible}
 """
 
@@ -230,12 +230,13 @@ WITH visible AS (
 # The same per-item figures from the counters (projects/counts.py).
 _PER_ITEM_COUNTED_SQL = """
 WITH per_item AS (
-    SELECT c.key_id AS item_id, sum(c.projects)::bigint AS project_count, sum(c.physical) / sum(c.projects) AS progress,
+    SELECT c.key_id AS item_id, sum(c.projects)::bigint AS project_count,
+        sum(c.physical) / NULLIF(sum(c.projects), 0) AS progress,
         COALESCE(sum(c.projects) FILTER (WHERE c.health <> 'done'), 0) = 0 AS all_done,
         COALESCE(sum(c.projects) FILTER (WHERE c.health IN ('at_risk', 'overdue')), 0) > 0 AS any_lagging
-    FROM projects_dashboardcount c
+    FROM projects_dashboardcountlive c
     WHERE c.dimension = 'item' AND c.status <> 'cancelled' AND {visible}
-    GROUP BY c.key_id
+    GROUP BY c.key_id HAVING sum(c.projects) > 0
 )"""
 
 _ROADMAP_SQL = """{per_item}

@@ -51,7 +51,7 @@ FAMILIES = (
     ("stale_alerts", "ORDER BY days DESC",
      "stale-project alerts: the LIMIT-th oldest through project_stale_idx, then only the projects less than "
      "a day younger; what remains is a parallel bitmap scan's start-up and the joins for 500 rows."),
-    ("counters", "FROM projects_dashboardcount c",
+    ("counters", "FROM projects_dashboardcountlive c",
      "KPIs, statuses and agencies summed over the counters' buckets (a few thousand rows) for the public and "
      "national roles."),
     ("camera_alerts", "camera_sites_cameralink", "camera alerts: empty camera tables here."),

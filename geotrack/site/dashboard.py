@@ -28,8 +28,8 @@ DASHBOARD_ALERTS = 15
 _STATUS_SQL = "SELECT p.status, count(*) FROM projects_project p WHERE {visible} GROUP BY p.status ORDER BY 2 DESC"
 
 _STATUS_COUNTED_SQL = """
-SELECT c.status, sum(c.projects)::bigint FROM projects_dashboardcount c
-WHERE c.dimension = 'agency' AND {visible} GROUP BY c.status
+SELECT c.status, sum(c.projects)::bigint FROM projects_dashboardcountlive c
+WHERE c.dimension = 'agency' AND {visible} GROUP BY c.status HAVING sum(c.projects) > 0
 """
 
 _CAMERAS_SQL = "SELECT count(*) FILTER (WHERE {status} = 'online'), count(*) FROM camera_sites_camera c WHERE {visible}"
@@ -47,12 +47,12 @@ GROUP BY a.code, 2
 # The same figures from the counters (projects/counts.py).
 _AGENCIES_COUNTED_SQL = """
 SELECT a.code, {name},
-    sum(c.projects)::bigint, round(sum(c.physical) / sum(c.projects), 1),
+    sum(c.projects)::bigint, round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1),
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0)::bigint
-FROM projects_dashboardcount c JOIN projects_agency a ON a.id = c.key_id
+FROM projects_dashboardcountlive c JOIN projects_agency a ON a.id = c.key_id
 WHERE c.dimension = 'agency' AND c.status <> 'cancelled' AND {visible}
-GROUP BY a.code, 2
+GROUP BY a.code, 2 HAVING sum(c.projects) > 0
 """
 
 _SERIES_SQL = """

@@ -64,6 +64,7 @@ def mixed(regions, agency, item):
     project_save(project=late, changed_fields=["is_public"])
     cancelled.status = "implementation"
     project_save(project=cancelled, changed_fields=["status"])
+    counts.counts_fold()  # some deltas folded into the buckets, the rest still journalled
     gone.roadmap_items.clear()
     gone.delete()
     Project.objects.filter(pk=late.pk).update(archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
@@ -78,6 +79,8 @@ class TestNeverDrift:
         kept = counts.buckets()
         assert counts.dashboard_recount() == len(kept)
         assert kept == counts.buckets()
+        counts.counts_fold()
+        assert kept == counts.buckets()
         live = Project.objects.filter(archived_at__isnull=True).count()
         assert sum(row[5] for row in kept if row[0] == "agency") == live > 3
 
@@ -90,13 +93,14 @@ class TestNeverDrift:
         call_command("dashboard_recount", "--check")  # rebuilt by the failed check
 
     def test_a_new_day_recounts_before_anyone_reads(self, mixed):
+        counts.counts_fold()
+        kept_before = counts.buckets()
         with connection.cursor() as cursor:
             cursor.execute("UPDATE projects_dashboardcountstate SET day = day - 400")
             cursor.execute("UPDATE projects_dashboardcount SET projects = projects + 1")  # what yesterday counted
+        assert counts.buckets() != kept_before
         national_kpis(audience=Audience(role="analyst"))
-        kept = counts.buckets()
-        counts.dashboard_recount()
-        assert kept == counts.buckets()
+        assert counts.buckets() == kept_before
 
 
 @pytest.mark.django_db

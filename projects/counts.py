@@ -14,11 +14,13 @@ take away what it replaced, with health computed for the state row's day (health
 CASE as everywhere). They only append net deltas to projects_dashboardcountdelta, so concurrent writers
 (an import's long transaction beside a planner's edit) never wait for each other on a bucket row; the
 worker folds the committed deltas into projects_dashboardcount (counts_fold), and readers sum both
-(the view projects_dashboardcountlive). Readers go through counted_rows(), whose statement also checks the state row: when
-the day or a threshold moved, or the state row is missing (counters off), it recounts from scratch first
-(dashboard_recount, also a management command for operators, e.g. after a bulk load run with
-session_replication_role = replica, which skips triggers). The worker's periodic task calls
-counts_current(), so the recount of a new day is normally done before anyone reads.
+(the view projects_dashboardcountlive).
+
+Readers go through counted_rows(), whose statement also checks the state row: when the day or a threshold
+moved, or the state row is missing (counters off), it recounts from scratch first (dashboard_recount, also
+a management command for operators, e.g. after a bulk load run with session_replication_role = replica,
+which skips triggers). The worker's periodic task calls counts_current(), so the recount of a new day is
+normally done before anyone reads; writers wait while a recount runs (about 15 s at a million projects).
 
 Who may read what stays in projects/access.py: Audience.sql_over_public_flag() gives the audience's
 project rule as a condition on the public flag alone, or None when it needs more (akimats' linked

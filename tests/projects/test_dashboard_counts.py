@@ -11,12 +11,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 
+from geotrack.core.sql import Sql
 from geotrack.site import dashboard
 from projects import counts
 from projects.access import Audience, audience_for
 from projects.models import Agency, Project, RoadmapItem
 from projects.selectors import national_kpis, region_figures, roadmap_item_status
 from projects.services import progress_report_add, project_save, projects_assign_regions
+from projects.tasks import progress_monthly_task
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ALMATY, ASTANA = Point(76.91, 43.25, srid=4326), Point(71.45, 51.17, srid=4326)
@@ -83,6 +85,13 @@ class TestNeverDrift:
         assert kept == counts.buckets()
         live = Project.objects.filter(archived_at__isnull=True).count()
         assert sum(row[5] for row in kept if row[0] == "agency") == live > 3
+
+    def test_the_worker_folds_the_journal_into_the_buckets_and_readers_see_the_same(self, mixed):
+        seen = counts.buckets()
+        assert Sql("SELECT count(*) FROM projects_dashboardcountdelta").value() > 0
+        progress_monthly_task.call()
+        assert Sql("SELECT count(*) FROM projects_dashboardcountdelta").value() == 0
+        assert counts.buckets() == seen
 
     def test_the_command_says_when_the_counters_drifted(self, mixed, capsys):
         call_command("dashboard_recount", "--check")

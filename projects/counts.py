@@ -199,14 +199,17 @@ def _state_values() -> dict:
 
 
 @transaction.atomic
-def dashboard_recount() -> int:
+def dashboard_recount(*, if_stale: bool = False) -> int | None:
     """Rebuild every bucket from the projects, for today and today's thresholds; return the bucket count.
 
     Writers wait meanwhile (the lock), so no write falls between the count and the state it counts for.
+    if_stale: once the lock is ours, do nothing (None) if another process has just counted for today.
     """
     with connection.cursor() as cursor:
         install_triggers(cursor)
         cursor.execute(f"LOCK TABLE {COUNTS_TABLE}, {DELTAS_TABLE}, {STATE_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        if if_stale and _state_is_current():
+            return None
         cursor.execute("SET LOCAL jit = off")
         # Hash the few thousand buckets rather than sort a million rows (the planner cannot tell how few).
         cursor.execute("SET LOCAL work_mem = '64MB'")
@@ -244,18 +247,21 @@ def counted_rows(audience: Audience, read, alias: str = "c") -> list[tuple] | No
     statement = Sql(_CHECKED_READ, values).format(read=read(condition))
     rows = statement.fetchall()
     if not rows[0][0]:
-        dashboard_recount()
+        dashboard_recount(if_stale=True)
         rows = statement.fetchall()
     return [row[2:] for row in rows if row[1]]
 
 
+def _state_is_current() -> bool:
+    state = Sql(f"SELECT day = %(day)s AND lag = %(lag)s AND stale_since = %(stale_since)s FROM {STATE_TABLE}",
+                _state_values()).fetchone()
+    return bool(state and state[0])
+
+
 def counts_current() -> None:
     """Recount first when the counters count for another day or other thresholds, or are off."""
-    values = _state_values()
-    state = Sql(f"SELECT day = %(day)s AND lag = %(lag)s AND stale_since = %(stale_since)s FROM {STATE_TABLE}",
-                values).fetchone()
-    if not (state and state[0]):
-        dashboard_recount()
+    if not _state_is_current():
+        dashboard_recount(if_stale=True)
 
 
 def buckets() -> list[tuple]:

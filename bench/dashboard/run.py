@@ -80,6 +80,12 @@ def build(folder: Path, args: argparse.Namespace, chosen: list[Endpoint]) -> tup
     return creds, small_counts
 
 
+def _versus(count: int, small: int | None) -> str:
+    if small is None:
+        return "small set not measured: --reuse-db"
+    return "same" if count == small else "DIFFERENT"
+
+
 def recount(folder: Path) -> None:
     """The bulk load ran with session_replication_role = replica (no triggers): count the dashboard's buckets."""
     from projects.counts import dashboard_recount
@@ -109,7 +115,7 @@ def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> N
         print(f"    {endpoint.name}: captured in-process in {time.perf_counter() - captured:.1f} s", flush=True)
     print(f"  captured every endpoint's SQL in-process in {time.perf_counter() - started:.1f} s; query count at "
           f"{args.n} projects vs the small set: " + ", ".join(
-              f"{e.name} {len(e.queries)} ({'same' if len(e.queries) == small_counts.get(e.name) else 'DIFFERENT'})"
+              f"{e.name} {len(e.queries)} ({_versus(len(e.queries), small_counts.get(e.name))})"
               for e in chosen))
     with data.connect(folder) as conn:
         conn.execute("SET TIME ZONE 'UTC'")  # as Django's connection

@@ -405,6 +405,22 @@ class Audience:
             parts.append(Sql("({r})").format(r=Sql.join(" OR ", readers)) if readers else Sql("FALSE"))
         return Sql.join(" AND ", parts) if parts else TRUE
 
+    def sql_over_public_flag(self, kind: str, alias: str) -> Sql | None:
+        """The rule of `kind` on rows that carry only its public flag (counters kept per flag, projects/counts.py).
+
+        TRUE for national roles, the flag for the public; None when this audience reads more than the flag
+        says (an akimat's linked regions, an agency's projects and items): then only the full rule answers.
+        Archived objects are left out of such counters by whoever keeps them.
+        """
+        rule = RULES[kind]
+        if rule.parents or rule.delay:
+            return None
+        if self.sees_everything or (rule.public is None and not rule.regions and not rule.agencies):
+            return TRUE
+        if (self.regional and rule.regions) or self.agency_links(rule):
+            return None
+        return rule.public_sql(alias) if rule.public else Sql("FALSE")
+
     def sql_exists(self, kind: str, id_sql: str, *, alias: str | None = None) -> Sql:
         """Whether the object of `kind` whose id is `id_sql` is readable (for rows that only carry the id)."""
         alias = alias or f"access_{kind}"

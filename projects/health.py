@@ -49,6 +49,21 @@ def health_sql(*, alias: str = "projects_project", today: dt.date | None = None)
         "health_stale_since": stale_since})
 
 
+def health_sql_columns(*, alias: str, today: str, lag: str, stale_since: str) -> str:
+    """Return the same CASE with its three parameters read from SQL expressions (columns of a state row).
+
+    For code that runs inside PostgreSQL without Python's values: the dashboard counters' triggers
+    (projects/counts.py) read the day and thresholds they count for from their state row.
+    """
+    return (_HEALTH_TEMPLATE.replace("{p}", alias).replace("%(health_today)s", today)
+            .replace("%(health_lag)s", lag).replace("%(health_stale_since)s", stale_since))
+
+
+def health_parameters(*, today: dt.date | None = None) -> dict:
+    """The values health_sql() binds: the day, the lag in points and the staleness cut-off."""
+    return health_sql(today=today).params
+
+
 def health_expression(*, today: dt.date | None = None) -> RawSQL:
     """Return health as an ORM expression, for annotate() and filter() on Project querysets."""
     text, values = health_sql(today=today).positional_form()

@@ -6,6 +6,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import Func, Q
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
@@ -276,6 +277,9 @@ class Project(models.Model):
             models.Index(fields=["sector"]),
             models.Index(fields=["region"]),
             models.Index(fields=["updated_at"]),  # the realtime change token reads max(updated_at)
+            # Stale-project alerts read the oldest active projects first (geotrack/site/alerts.py).
+            models.Index(Coalesce("last_report_at", "created_at"), name="project_stale_idx",
+                         condition=Q(status="implementation", archived_at__isnull=True)),
             # Trigram indexes serve the case-insensitive `q` search (ILIKE '%...%').
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="project_title_trgm"),
             GinIndex(fields=["description"], opclasses=["gin_trgm_ops"], name="project_description_trgm"),

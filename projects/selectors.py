@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from geotrack.core.sql import Sql, feature, feature_collection, features_array
 from projects.access import Audience
 from projects.asof import project_source
+from projects.counts import counted_rows
 from projects.health import health_sql, health_today
 from projects.models import Project
 
@@ -87,6 +88,37 @@ def regions_geojson_dict(**kwargs) -> dict:
     return json.loads(regions_geojson(**kwargs))
 
 
+# The regions' figures from the counters (projects/counts.py), as the same properties as regions_geojson.
+_REGIONS_COUNTED_SQL = """
+WITH per_region AS (
+    SELECT c.key_id AS region_id,
+        sum(c.projects) AS project_count,
+        round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1) AS mean_progress,
+        round(sum(c.physical_budget) / NULLIF(sum(c.budget), 0), 1) AS mean_progress_weighted,
+        COALESCE(sum(c.projects) FILTER (WHERE c.health = 'on_track'), 0) AS on_track,
+        COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0) AS at_risk,
+        COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0) AS overdue,
+        COALESCE(sum(c.projects) FILTER (WHERE c.health = 'done'), 0) AS done
+    FROM projects_dashboardcountlive c
+    WHERE c.dimension = 'region' AND c.status <> 'cancelled' AND {visible}
+    GROUP BY c.key_id HAVING sum(c.projects) > 0
+)
+SELECT COALESCE(json_agg({properties} ORDER BY r.iso_code), '[]')::text
+FROM projects_region r LEFT JOIN per_region a ON a.region_id = r.id
+"""
+
+
+def region_figures(*, audience: Audience, language: str = "en") -> list[dict]:
+    """Every region's figures today (the properties of regions_geojson), from the counters when they can answer."""
+    properties = Sql(_REGION_PROPERTIES).format(name=region_name_sql("r", language))
+    counted = counted_rows(audience, lambda visible: Sql(_REGIONS_COUNTED_SQL).format(
+        visible=visible, properties=properties))
+    if counted is None:
+        collection = regions_geojson_dict(audience=audience, language=language)
+        return [feature["properties"] for feature in collection["features"]]
+    return json.loads(counted[0][0])
+
+
 _KPIS_SQL = """
 SELECT count(*),
     round(avg(physical_progress), 1),
@@ -103,10 +135,31 @@ WHERE v.status <> 'cancelled'
 """
 
 
+_KPIS_COUNTED_SQL = """
+SELECT COALESCE(sum(c.projects), 0)::bigint,
+    round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1),
+    round(sum(c.financial) / NULLIF(sum(c.projects), 0), 1),
+    COALESCE(sum(c.projects) FILTER (WHERE c.health = 'on_track'), 0)::bigint,
+    COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0)::bigint,
+    COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0)::bigint,
+    COALESCE(sum(c.projects) FILTER (WHERE c.health = 'done'), 0)::bigint
+FROM projects_dashboardcountlive c
+WHERE c.dimension = 'agency' AND c.status <> 'cancelled' AND {visible}
+"""
+
+
 def national_kpis(*, audience: Audience, as_of: dt.date | None = None) -> dict:
-    """Return country-wide counts by health and mean progress over what the audience may read."""
-    row = Sql(_KPIS_SQL).format(health=health_sql(alias="p", today=as_of), source=project_source(as_of=as_of),
-                                visible=visible_projects_sql(audience=audience, as_of=as_of)).fetchone()
+    """Return country-wide counts by health and mean progress over what the audience may read.
+
+    Today's figures come from the counters (projects/counts.py) when they can answer for the audience.
+    """
+    counted = counted_rows(audience, lambda visible: Sql(_KPIS_COUNTED_SQL).format(visible=visible)) \
+        if as_of is None else None
+    if counted is not None:
+        row = counted[0]
+    else:
+        row = Sql(_KPIS_SQL).format(health=health_sql(alias="p", today=as_of), source=project_source(as_of=as_of),
+                                    visible=visible_projects_sql(audience=audience, as_of=as_of)).fetchone()
     keys = ("projects", "mean_progress", "mean_financial_progress", "on_track", "at_risk", "overdue", "done")
     return dict(zip(keys, row))
 
@@ -162,7 +215,7 @@ def projects_count(*, queryset: QuerySet[Project], exact_limit: int) -> tuple[in
     return max(int(plan[0]["Plan"]["Plan Rows"]), exact_limit + 1), True
 
 
-_ROADMAP_SQL = """
+_PER_ITEM_SQL = """
 WITH visible AS (
     SELECT p.id, p.physical_progress, {health} AS health
     FROM {source} p WHERE {visible} AND p.status <> 'cancelled'
@@ -172,7 +225,21 @@ WITH visible AS (
         bool_or(v.health IN ('at_risk', 'overdue')) AS any_lagging
     FROM projects_project_roadmap_items l JOIN visible v ON v.id = l.project_id
     GROUP BY l.roadmapitem_id
-)
+)"""
+
+# The same per-item figures from the counters (projects/counts.py).
+_PER_ITEM_COUNTED_SQL = """
+WITH per_item AS (
+    SELECT c.key_id AS item_id, sum(c.projects)::bigint AS project_count,
+        sum(c.physical) / NULLIF(sum(c.projects), 0) AS progress,
+        COALESCE(sum(c.projects) FILTER (WHERE c.health <> 'done'), 0) = 0 AS all_done,
+        COALESCE(sum(c.projects) FILTER (WHERE c.health IN ('at_risk', 'overdue')), 0) > 0 AS any_lagging
+    FROM projects_dashboardcountlive c
+    WHERE c.dimension = 'item' AND c.status <> 'cancelled' AND {visible}
+    GROUP BY c.key_id HAVING sum(c.projects) > 0
+)"""
+
+_ROADMAP_SQL = """{per_item}
 SELECT i.id,
     CASE
         WHEN a.project_count > 0 AND a.all_done THEN 'done'
@@ -210,15 +277,22 @@ def roadmap_item_status(*, audience: Audience, as_of: dt.date | None = None,
     threshold below the straight line from its start to its deadline.
     """
     today = as_of or health_today()
-    visible = visible_projects_sql(audience=audience, as_of=as_of)
-    if region_id is not None:  # only the projects touching one region
-        visible = visible & Sql(_IN_REGION, {"only_region": region_id})
-    statement = Sql(_ROADMAP_SQL, {"item_today": today, "item_lag": settings.GEOTRACK["AT_RISK_LAG_POINTS"]}).format(
-        health=health_sql(alias="p", today=today), source=project_source(as_of=as_of), visible=visible)
+    rule = {"item_today": today, "item_lag": settings.GEOTRACK["AT_RISK_LAG_POINTS"]}
+    rows = None
+    if as_of is None and region_id is None:
+        rows = counted_rows(audience, lambda visible: Sql(_ROADMAP_SQL, rule).format(
+            per_item=Sql(_PER_ITEM_COUNTED_SQL).format(visible=visible)))
+    if rows is None:
+        visible = visible_projects_sql(audience=audience, as_of=as_of)
+        if region_id is not None:  # only the projects touching one region
+            visible = visible & Sql(_IN_REGION, {"only_region": region_id})
+        per_item = Sql(_PER_ITEM_SQL).format(health=health_sql(alias="p", today=today),
+                                             source=project_source(as_of=as_of), visible=visible)
+        rows = Sql(_ROADMAP_SQL, rule).format(per_item=per_item).fetchall()
     status = {item_id: {"health": health_value, "project_count": count, "progress": progress,
                         "project_health": health_value if count else None,
                         "project_progress": progress, "milestone_progress": None}
-              for item_id, health_value, count, progress in statement.fetchall()}
+              for item_id, health_value, count, progress in rows}
     for hook in ITEM_STATUS_HOOKS:
         hook(status, today=today, as_of=as_of)
     return status

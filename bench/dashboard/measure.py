@@ -35,11 +35,11 @@ FAMILIES = (
      "(project, month, physical) written by progress_report_add, or aggregate it per region/agency per month "
      "in a materialised table refreshed by a django-task; or cache the series keyed by the change token."),
     ("regions_geojson", "per_region",
-     "region aggregates: the health CASE over every visible project joined to projects_projectregion. "
-     "Cache by the change token, or keep per-region counters; the CASE itself is cheap, the 1M-row scan is not."),
+     "region aggregates: for the public and national roles, a sum over the region buckets of the counters; "
+     "for akimats and ministries, the health CASE over every visible project joined to projects_projectregion."),
     ("roadmap_item_status", "per_item",
-     "roadmap_item_status: health CASE over every visible project joined to the item links; it runs twice "
-     "per page (dashboard_summary and alerts_for). Compute it once per request and pass it to _item_alerts."),
+     "roadmap_item_status: for the public and national roles, a sum over the item buckets of the counters "
+     "(projects/counts.py); for akimats and ministries, the health CASE over every visible project."),
     ("national_kpis", "FILTER (WHERE health = 'on_track')",
      "national KPIs: health CASE over all visible projects. Same scan as regions/agencies/items: fold KPIs, "
      "per-agency and by-status counts into one pass (GROUPING SETS), or cache by the change token."),
@@ -49,8 +49,11 @@ FAMILIES = (
      "projects by status: a full scan; an index-only scan on (status) WHERE archived_at IS NULL AND is_public "
      "would serve anonymous callers, or fold into the KPI scan."),
     ("stale_alerts", "ORDER BY days DESC",
-     "stale-project alerts: sorts all stale implementation projects for a LIMIT; an index on "
-     "(COALESCE(last_report_at, created_at)) WHERE status = 'implementation' would bound it."),
+     "stale-project alerts: the LIMIT-th oldest through project_stale_idx, then only the projects less than "
+     "a day younger; what remains is a parallel bitmap scan's start-up and the joins for 500 rows."),
+    ("counters", "FROM projects_dashboardcountlive c",
+     "KPIs, statuses and agencies summed over the counters' buckets (a few thousand rows) for the public and "
+     "national roles."),
     ("camera_alerts", "camera_sites_cameralink", "camera alerts: empty camera tables here."),
     ("cameras", "camera_sites_camera c", "camera counts: empty camera tables here."),
 )

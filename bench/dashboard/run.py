@@ -22,7 +22,7 @@ from bench.dashboard import data  # noqa: E402  (first: it points the shared hel
 from bench.api_geojson import dataset, servers  # noqa: E402
 from bench.api_geojson.run import setup_django  # noqa: E402
 from bench.common import Server, socket_dir, stop_server  # noqa: E402
-from bench.dashboard import measure  # noqa: E402
+from bench.dashboard import measure, targets  # noqa: E402
 from bench.dashboard.measure import Endpoint  # noqa: E402
 
 FEW_ITEMS = 30
@@ -80,12 +80,32 @@ def build(folder: Path, args: argparse.Namespace, chosen: list[Endpoint]) -> tup
     return creds, small_counts
 
 
+def _versus(count: int, small: int | None) -> str:
+    if small is None:
+        return "small set not measured: --reuse-db"
+    return "same" if count == small else "DIFFERENT"
+
+
+def recount(folder: Path) -> None:
+    """The bulk load ran with session_replication_role = replica (no triggers): count the dashboard's buckets."""
+    from projects.counts import dashboard_recount
+
+    started = time.perf_counter()
+    buckets = dashboard_recount()
+    print(f"  dashboard counters recounted from scratch in {time.perf_counter() - started:.1f} s ({buckets} buckets; "
+          "what `manage.py dashboard_recount` and the first read of a new day cost)")
+    with data.connect(folder) as conn:
+        conn.execute("VACUUM ANALYZE projects_dashboardcount")
+
+
 def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> None:
     chosen = endpoints(args.analyst_api)
-    if args.reuse_db:  # development only: measure a database kept by --keep-db
+    if args.reuse_db:  # development only: measure a database kept by --keep-db (migrated to this checkout)
+        dataset.migrate(folder)
         creds, small_counts = measure.make_analyst(), {}
     else:
         creds, small_counts = build(folder, args, chosen)
+    recount(folder)
     running["geotrack"] = servers.start_geotrack(folder)
     print(f"  geotrack on 127.0.0.1:{running['geotrack'].port} (gunicorn, 2 sync workers, DEBUG off)")
     started = time.perf_counter()
@@ -95,7 +115,7 @@ def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> N
         print(f"    {endpoint.name}: captured in-process in {time.perf_counter() - captured:.1f} s", flush=True)
     print(f"  captured every endpoint's SQL in-process in {time.perf_counter() - started:.1f} s; query count at "
           f"{args.n} projects vs the small set: " + ", ".join(
-              f"{e.name} {len(e.queries)} ({'same' if len(e.queries) == small_counts.get(e.name) else 'DIFFERENT'})"
+              f"{e.name} {len(e.queries)} ({_versus(len(e.queries), small_counts.get(e.name))})"
               for e in chosen))
     with data.connect(folder) as conn:
         conn.execute("SET TIME ZONE 'UTC'")  # as Django's connection
@@ -118,6 +138,8 @@ def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> N
         if not args.no_explain:
             print(f"  EXPLAIN (ANALYZE, BUFFERS) of the slowest ({measure.family(top[0])}):")
             measure.explain(conn, top[0])
+    with data.connect(folder) as writes:
+        targets.measure(running["geotrack"], writes, creds, args.rounds)
 
 
 def parse_args() -> argparse.Namespace:

@@ -85,7 +85,15 @@ def _item_alerts(*, audience: Audience, today: dt.date, as_of: dt.date | None, s
     return alerts
 
 
+# The LIMIT oldest in whole days, ties by id. The index on COALESCE(last_report_at, created_at) (active, live
+# projects) finds the LIMIT-th oldest first; every project that can make the list is less than a day younger
+# than it (the same whole number of days, or more), so only those few are read and sorted.
 _STALE_SQL = """
+WITH cutoff AS (
+    SELECT COALESCE(p.last_report_at, p.created_at) AS at FROM {source} p
+    WHERE {visible} AND p.status = 'implementation' AND COALESCE(p.last_report_at, p.created_at) < %(stale_since)s
+    ORDER BY COALESCE(p.last_report_at, p.created_at) OFFSET %(limit)s - 1 LIMIT 1
+)
 SELECT p.id, p.title, r.iso_code, a.code,
        EXTRACT(DAY FROM %(day_start)s - COALESCE(p.last_report_at, p.created_at))::int AS days
 FROM {source} p
@@ -94,6 +102,8 @@ LEFT JOIN projects_project cur ON cur.id = p.id
 LEFT JOIN projects_region r ON r.id = cur.region_id
 LEFT JOIN projects_agency a ON a.id = p.agency_id
 WHERE {visible} AND p.status = 'implementation' AND COALESCE(p.last_report_at, p.created_at) < %(stale_since)s
+  AND COALESCE(p.last_report_at, p.created_at)
+      < COALESCE((SELECT at + interval '1 day' FROM cutoff), 'infinity'::timestamptz)
 ORDER BY days DESC, p.id
 LIMIT %(limit)s
 """

@@ -1,7 +1,9 @@
 """The national dashboard's figures: KPIs, where to activate, and progress over time.
 
 A fixed number of queries whatever the number of roadmap items or projects: each
-figure is one SQL aggregate over what the caller's audience may read.
+figure is one SQL aggregate over what the caller's audience may read. For the public and
+national roles the project figures sum the counters the writes keep (projects/counts.py);
+other audiences get the same figures from the projects themselves.
 """
 from __future__ import annotations
 
@@ -15,14 +17,20 @@ from geotrack.core.sql import Sql, identifier
 from geotrack.site.alerts import alerts_for, camera_alerts, sort_alerts
 from geotrack.site.notifications.escalation import annotate
 from projects.access import Audience
+from projects.counts import counted_rows
 from projects.health import HEALTH_VALUES, health_sql, health_today
 from projects.models import Project
 from projects.progress_monthly import monthly_series_rows
-from projects.selectors import national_kpis, region_name_sql, regions_geojson_dict, roadmap_item_status
+from projects.selectors import national_kpis, region_figures, region_name_sql, roadmap_item_status
 
 DASHBOARD_ALERTS = 15
 
 _STATUS_SQL = "SELECT p.status, count(*) FROM projects_project p WHERE {visible} GROUP BY p.status ORDER BY 2 DESC"
+
+_STATUS_COUNTED_SQL = """
+SELECT c.status, sum(c.projects)::bigint FROM projects_dashboardcountlive c
+WHERE c.dimension = 'agency' AND {visible} GROUP BY c.status HAVING sum(c.projects) > 0
+"""
 
 _CAMERAS_SQL = "SELECT count(*) FILTER (WHERE {status} = 'online'), count(*) FROM camera_sites_camera c WHERE {visible}"
 
@@ -34,6 +42,17 @@ FROM (SELECT p.agency_id, p.physical_progress, {health} AS health FROM projects_
       WHERE {visible} AND p.status <> 'cancelled') v
 JOIN projects_agency a ON a.id = v.agency_id
 GROUP BY a.code, 2
+"""
+
+# The same figures from the counters (projects/counts.py).
+_AGENCIES_COUNTED_SQL = """
+SELECT a.code, {name},
+    sum(c.projects)::bigint, round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1),
+    COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0)::bigint,
+    COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0)::bigint
+FROM projects_dashboardcountlive c JOIN projects_agency a ON a.id = c.key_id
+WHERE c.dimension = 'agency' AND c.status <> 'cancelled' AND {visible}
+GROUP BY a.code, 2 HAVING sum(c.projects) > 0
 """
 
 _SERIES_SQL = """
@@ -65,8 +84,11 @@ def lagging_share(count: int, overdue: int, at_risk: int) -> float:
 
 
 def _agencies(audience: Audience) -> list[dict]:
-    rows = Sql(_AGENCIES_SQL).format(name=region_name_sql("a", get_language()), health=health_sql(alias="p"),
-                                     visible=audience.sql("project", "p")).fetchall()
+    name = region_name_sql("a", get_language())
+    rows = counted_rows(audience, lambda visible: Sql(_AGENCIES_COUNTED_SQL).format(name=name, visible=visible))
+    if rows is None:
+        rows = Sql(_AGENCIES_SQL).format(name=name, health=health_sql(alias="p"),
+                                         visible=audience.sql("project", "p")).fetchall()
     agencies = [{"code": code, "name": name, "project_count": count, "mean_progress": float(mean or 0),
                  "overdue": overdue, "at_risk": at_risk, "lagging": lagging_share(count, overdue, at_risk)}
                 for code, name, count, mean, overdue, at_risk in rows]
@@ -74,8 +96,7 @@ def _agencies(audience: Audience) -> list[dict]:
 
 
 def _regions(audience: Audience) -> list[dict]:
-    regions = [feature["properties"]
-               for feature in regions_geojson_dict(audience=audience, language=get_language())["features"]]
+    regions = region_figures(audience=audience, language=get_language() or "en")
     for region in regions:
         health = region["health"]
         region["lagging"] = lagging_share(region["project_count"], health["overdue"], health["at_risk"])
@@ -147,9 +168,15 @@ def execution_summary(*, audience: Audience) -> dict:
             "by_region": sorted(by_region.values(), key=lambda r: -sum(r[k] for k in keys))[:10]}
 
 
+def _statuses(audience: Audience) -> list[tuple]:
+    counted = counted_rows(audience, lambda visible: Sql(_STATUS_COUNTED_SQL).format(visible=visible))
+    rows = counted if counted is not None else Sql(_STATUS_SQL).format(visible=audience.sql("project", "p")).fetchall()
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
 def _project_summary(*, audience: Audience) -> dict:
     items = roadmap_item_status(audience=audience)
-    statuses = Sql(_STATUS_SQL).format(visible=audience.sql("project", "p")).fetchall()
+    statuses = _statuses(audience)
     alerts = alerts_for(audience=audience, item_status=items, cameras=False)
     return {
         "items": {health: sum(1 for item in items.values() if item["health"] == health) for health in HEALTH_VALUES},

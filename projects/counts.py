@@ -1,0 +1,270 @@
+"""The dashboard's counters: live projects counted per bucket, kept by the writes (PostgreSQL triggers).
+
+A bucket is (dimension, key, status, public flag, health). Dimensions:
+- agency: one row per live project (key: its agency, NULL without one): KPIs, statuses, agencies;
+- region: one row per region the project touches (projects_projectregion): the regions' figures;
+- item: one row per roadmap item it is linked to (projects_project_roadmap_items): the items' status.
+A bucket holds how many projects fall in it and the sums the dashboard averages (physical, financial,
+physical x budget and budget over the projects with a budget); sums are numeric, so averages are exact.
+
+Health depends on the day, so the counters count for one day and one set of thresholds, kept in the
+state row (projects_dashboardcountstate). Statement-level triggers with transition tables on
+projects_project, projects_projectregion and projects_project_roadmap_items add what a statement wrote and
+take away what it replaced, with health computed for the state row's day (health_sql_columns: the same
+CASE as everywhere). They only append net deltas to projects_dashboardcountdelta, so concurrent writers
+(an import's long transaction beside a planner's edit) never wait for each other on a bucket row; the
+worker folds the committed deltas into projects_dashboardcount (counts_fold), and readers sum both
+(the view projects_dashboardcountlive).
+
+Readers go through counted_rows(), whose statement also checks the state row: when the day or a threshold
+moved, or the state row is missing (counters off), it recounts from scratch first (dashboard_recount, also
+a management command for operators, e.g. after a bulk load run with session_replication_role = replica,
+which skips triggers). The worker's periodic task calls counts_current(), so the recount of a new day is
+normally done before anyone reads; writers wait while a recount runs (about 15 s at a million projects).
+
+Who may read what stays in projects/access.py: Audience.sql_over_public_flag() gives the audience's
+project rule as a condition on the public flag alone, or None when it needs more (akimats' linked
+regions, ministries' agencies and items): those audiences are answered by the full queries.
+"""
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from geotrack.core.sql import Sql
+from projects.access import Audience
+from projects.health import health_parameters, health_sql_columns
+
+COUNTS_TABLE = "projects_dashboardcount"
+DELTAS_TABLE = "projects_dashboardcountdelta"
+STATE_TABLE = "projects_dashboardcountstate"
+# What readers read: the folded buckets and the deltas not folded yet (sum them; a bucket may repeat).
+COUNTED_VIEW = "projects_dashboardcountlive"
+BUCKET = ("dimension", "key_id", "status", "is_public", "health")
+SUMS = ("projects", "physical", "financial", "physical_budget", "budget")
+_COLUMNS = """dimension varchar(8) NOT NULL, key_id integer, status varchar(20) NOT NULL, is_public boolean NOT NULL,
+    health varchar(10), projects bigint NOT NULL, physical numeric NOT NULL, financial numeric NOT NULL,
+    physical_budget numeric NOT NULL, budget numeric NOT NULL"""
+_ALL = ", ".join(BUCKET + SUMS)
+
+CREATE_TABLES_SQL = f"""
+CREATE TABLE {COUNTS_TABLE} (
+    {_COLUMNS},
+    CONSTRAINT projects_dashboardcount_bucket UNIQUE NULLS NOT DISTINCT (dimension, key_id, status, is_public, health)
+);
+CREATE INDEX projects_dashboardcount_empty ON {COUNTS_TABLE} ((1)) WHERE projects = 0;
+-- Insert-only: writers never wait for each other on a bucket row; the worker folds it into the buckets.
+CREATE TABLE {DELTAS_TABLE} ({_COLUMNS});
+CREATE VIEW {COUNTED_VIEW} AS SELECT {_ALL} FROM {COUNTS_TABLE} UNION ALL SELECT {_ALL} FROM {DELTAS_TABLE};
+CREATE TABLE {STATE_TABLE} (
+    id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1), day date NOT NULL, lag numeric NOT NULL,
+    stale_since timestamptz NOT NULL, counted_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+DROP_TABLES_SQL = (f"DROP VIEW IF EXISTS {COUNTED_VIEW}; DROP TABLE IF EXISTS {COUNTS_TABLE}; "
+                   f"DROP TABLE IF EXISTS {DELTAS_TABLE}; DROP TABLE IF EXISTS {STATE_TABLE};")
+
+# What a set of project rows `v` contributes to one dimension (sign: '' adds, '-' takes away).
+_CONTRIBUTION = """
+SELECT '{dimension}'::varchar AS dimension, {key} AS key_id, v.status, v.is_public, {health} AS health,
+    {sign}count(*) AS projects, {sign}sum(v.physical_progress) AS physical,
+    {sign}sum(v.financial_progress) AS financial,
+    {sign}COALESCE(sum(v.physical_progress * v.budget) FILTER (WHERE v.budget > 0), 0) AS physical_budget,
+    {sign}COALESCE(sum(v.budget) FILTER (WHERE v.budget > 0), 0) AS budget
+FROM {source}
+WHERE v.archived_at IS NULL AND EXISTS (SELECT 1 FROM projects_dashboardcountstate)
+GROUP BY 1, 2, 3, 4, 5"""
+
+# Health for the state row's day and thresholds: each a one-time subquery (no join, so row estimates stay true).
+_STATE = {name: f"(SELECT {name} FROM projects_dashboardcountstate)" for name in ("day", "lag", "stale_since")}
+
+# dimension: (key, link table); the agency dimension has no link table.
+DIMENSIONS = {"agency": ("v.agency_id", None),
+              "region": ("k.region_id", "projects_projectregion"),
+              "item": ("k.roadmapitem_id", "projects_project_roadmap_items")}
+
+
+def _contribution(dimension: str, source: str, sign: str) -> str:
+    health = health_sql_columns(alias="v", today=_STATE["day"], lag=_STATE["lag"], stale_since=_STATE["stale_since"])
+    key = DIMENSIONS[dimension][0]
+    return (_CONTRIBUTION.replace("{dimension}", dimension).replace("{key}", key).replace("{health}", health)
+            .replace("{sign}", sign).replace("{source}", source))
+
+
+def _from_projects(dimension: str, projects: str) -> str:
+    """Rows of `projects` (a table or transition table) joined to the dimension's current links."""
+    link = DIMENSIONS[dimension][1]
+    return f"{projects} v" if link is None else f"{projects} v JOIN {link} k ON k.project_id = v.id"
+
+
+def _from_links(dimension: str, links: str) -> str:
+    """Rows of a link (transition) table joined to their current project."""
+    return f"{links} k JOIN projects_project v ON v.id = k.project_id"
+
+
+_SUMMED = ", ".join(f"sum({column})" for column in SUMS)
+_NONZERO = " OR ".join(f"sum({column}) <> 0" for column in SUMS)
+
+
+def _apply(parts: list[str]) -> str:
+    """Journal the contributions, net per bucket (nothing written when they cancel out)."""
+    union = "\nUNION ALL\n".join(parts)
+    return (f"INSERT INTO {DELTAS_TABLE} ({_ALL})\n"
+            f"SELECT {', '.join(BUCKET)}, {_SUMMED} FROM ({union}) d GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO};")
+
+
+_FOLD_SQL = f"""
+WITH moved AS (DELETE FROM {DELTAS_TABLE} RETURNING {_ALL})
+INSERT INTO {COUNTS_TABLE} AS c ({_ALL})
+SELECT {', '.join(BUCKET)}, {_SUMMED} FROM moved GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO}
+ON CONFLICT ON CONSTRAINT projects_dashboardcount_bucket DO UPDATE SET
+    {", ".join(f"{column} = c.{column} + excluded.{column}" for column in SUMS)}
+"""
+
+
+@transaction.atomic
+def counts_fold() -> int:
+    """Fold the committed deltas into the buckets (the worker, every few minutes); return how many buckets moved.
+
+    Deltas of transactions still running are not visible here, so they stay for the next fold.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_FOLD_SQL)
+        moved = cursor.rowcount
+        cursor.execute(f"DELETE FROM {COUNTS_TABLE} WHERE projects = 0")
+        return moved
+
+
+def _project_trigger_body() -> str:
+    def rows(transition: str, sign: str) -> list[str]:
+        return [_contribution(d, _from_projects(d, transition), sign) for d in DIMENSIONS]
+    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE}; DELETE FROM {DELTAS_TABLE};")
+
+
+def _link_trigger_body(dimension: str) -> str:
+    def rows(transition: str, sign: str) -> list[str]:
+        return [_contribution(dimension, _from_links(dimension, transition), sign)]
+    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE} WHERE dimension = '{dimension}'; "
+                                        f"DELETE FROM {DELTAS_TABLE} WHERE dimension = '{dimension}';")
+
+
+def _trigger_body(rows, *, truncate: str) -> str:
+    return f"""
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        {truncate}
+    ELSIF TG_OP = 'INSERT' THEN
+        {_apply(rows('new_rows', ''))}
+    ELSIF TG_OP = 'DELETE' THEN
+        {_apply(rows('old_rows', '-'))}
+    ELSE
+        {_apply(rows('new_rows', '') + rows('old_rows', '-'))}
+    END IF;
+    RETURN NULL;
+END"""
+
+
+# table: (trigger function, its body)
+def trigger_functions() -> dict[str, tuple[str, str]]:
+    return {"projects_project": ("projects_dashboardcount_projects", _project_trigger_body()),
+            "projects_projectregion": ("projects_dashboardcount_regions", _link_trigger_body("region")),
+            "projects_project_roadmap_items": ("projects_dashboardcount_items", _link_trigger_body("item"))}
+
+
+def install_triggers(cursor) -> None:
+    """Create or replace the trigger functions from today's health definition; add missing triggers."""
+    for table, (function, body) in trigger_functions().items():
+        # JIT compiling costs seconds and never pays off on these few groups; a bulk statement's rows are
+        # hashed into their buckets rather than sorted (the planner cannot tell how few buckets there are).
+        cursor.execute(f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET jit = off "
+                       f"SET enable_sort = off AS $body${body}$body$")
+        events = {"insert": ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
+                  "update": ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                  "delete": ("DELETE", "REFERENCING OLD TABLE AS old_rows"), "truncate": ("TRUNCATE", "")}
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass", [table])
+        present = {name for (name,) in cursor.fetchall()}
+        for name, (event, referencing) in events.items():
+            if f"{function}_{name}" not in present:  # never DROP TRIGGER here: it locks out the table's readers
+                cursor.execute(f"CREATE TRIGGER {function}_{name} AFTER {event} ON {table} {referencing} "
+                               f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+
+
+def drop_triggers(cursor) -> None:
+    for table, (function, _body) in trigger_functions().items():
+        cursor.execute(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
+
+
+def _state_values() -> dict:
+    params = health_parameters()
+    return {"day": params["health_today"], "lag": params["health_lag"], "stale_since": params["health_stale_since"]}
+
+
+@transaction.atomic
+def dashboard_recount(*, if_stale: bool = False) -> int | None:
+    """Rebuild every bucket from the projects, for today and today's thresholds; return the bucket count.
+
+    Writers wait meanwhile (the lock), so no write falls between the count and the state it counts for.
+    if_stale: once the lock is ours, do nothing (None) if another process has just counted for today.
+    """
+    with connection.cursor() as cursor:
+        install_triggers(cursor)
+        cursor.execute(f"LOCK TABLE {COUNTS_TABLE}, {DELTAS_TABLE}, {STATE_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        if if_stale and _state_is_current():
+            return None
+        cursor.execute("SET LOCAL jit = off")
+        # Hash the few thousand buckets rather than sort a million rows (the planner cannot tell how few).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"DELETE FROM {STATE_TABLE}")
+        cursor.execute(f"INSERT INTO {STATE_TABLE} (day, lag, stale_since) "
+                       "VALUES (%(day)s, %(lag)s, %(stale_since)s)", _state_values())
+        cursor.execute(f"DELETE FROM {COUNTS_TABLE}")
+        cursor.execute(f"DELETE FROM {DELTAS_TABLE}")
+        parts = [_contribution(d, _from_projects(d, "projects_project"), "") for d in DIMENSIONS]
+        cursor.execute(f"INSERT INTO {COUNTS_TABLE} ({', '.join(BUCKET + SUMS)})\n" + "\nUNION ALL\n".join(parts))
+        return cursor.rowcount
+
+
+# The state check rides along with the read: one row always, with the read's rows (if any) beside it.
+_CHECKED_READ = """
+SELECT s.current, q.* FROM (
+    SELECT COALESCE(bool_and(day = %(counts_day)s AND lag = %(counts_lag)s AND stale_since = %(counts_stale_since)s),
+                    false) AS current
+    FROM projects_dashboardcountstate) s
+LEFT JOIN (SELECT true AS present, q0.* FROM ({read}) q0) q ON true
+"""
+
+
+def counted_rows(audience: Audience, read, alias: str = "c") -> list[tuple] | None:
+    """Rows of read(condition), a statement over the buckets, for this audience; None: use the full queries.
+
+    When the counters count for another day or other thresholds (or are off), recount and read again. The
+    check is part of the same statement, so reading from the counters costs no extra round trip.
+    """
+    condition = audience.sql_over_public_flag("project", alias)
+    if condition is None:
+        return None
+    values = {f"counts_{name}": value for name, value in _state_values().items()}
+    statement = Sql(_CHECKED_READ, values).format(read=read(condition))
+    rows = statement.fetchall()
+    if not rows[0][0]:
+        dashboard_recount(if_stale=True)
+        rows = statement.fetchall()
+    return [row[2:] for row in rows if row[1]]
+
+
+def _state_is_current() -> bool:
+    state = Sql(f"SELECT day = %(day)s AND lag = %(lag)s AND stale_since = %(stale_since)s FROM {STATE_TABLE}",
+                _state_values()).fetchone()
+    return bool(state and state[0])
+
+
+def counts_current() -> None:
+    """Recount first when the counters count for another day or other thresholds, or are off."""
+    if not _state_is_current():
+        dashboard_recount(if_stale=True)
+
+
+def buckets() -> list[tuple]:
+    """Every bucket as readers see it (deltas included), in a fixed order (to compare with a recount)."""
+    return Sql(f"SELECT {', '.join(BUCKET)}, {_SUMMED} FROM {COUNTED_VIEW} GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO} "
+               "ORDER BY dimension, key_id NULLS FIRST, status, is_public, health NULLS FIRST").fetchall()

@@ -120,6 +120,8 @@ def main() -> int:
     env = server_env(folder)
     if not args.reuse_db:
         prepare(folder, env, args.projects)
+    else:
+        dataset.migrate(folder)  # a kept database follows the code's migrations
     cookie = signed_in_cookie(folder)
     port = free_port()
     # Served as `make serve` serves it: deploy/gunicorn.conf.py, gthread workers (keep-alive connections).

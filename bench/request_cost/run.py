@@ -91,6 +91,8 @@ def main() -> int:
         if not args.reuse_db:
             agency = data.create(folder)
             data.grow(folder, agency, args.n)
+        else:
+            dataset.migrate(folder)  # a kept database follows the code's migrations
         with data.connect(folder) as conn:
             bbox = small_bbox(conn, args.n)
         z, x, y = data.tile_of(*data.CITIES["Almaty"], 14)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from projects.backends import ProfileModelBackend
 from tests.actors import PASSWORD
 
 
@@ -53,3 +54,21 @@ def test_the_session_is_read_by_one_prepared_statement_and_an_expired_one_is_ano
     assert client.get("/api/auth/tokens/").status_code in {401, 403}
     client.cookies["sessionid"] = "no-such-session"
     assert client.get("/api/auth/tokens/").status_code in {401, 403}
+
+
+@pytest.mark.django_db
+def test_the_loaded_user_equals_the_orm_user_with_or_without_a_profile(people):
+    backend = ProfileModelBackend()
+    akimat = backend.get_user(str(people["almaty_akimat"].user.pk))
+    orm = get_user_model().objects.select_related("profile").get(pk=people["almaty_akimat"].user.pk)
+    assert [getattr(akimat, f.attname) for f in orm._meta.concrete_fields] == \
+        [getattr(orm, f.attname) for f in orm._meta.concrete_fields]
+    with CaptureQueriesContext(connection) as captured:
+        assert akimat.profile.role == "akimat" and akimat.profile.user is akimat
+    assert len(captured) == 0
+    bare = get_user_model().objects.create_user(username="no-profile", password=PASSWORD)
+    loaded = backend.get_user(str(bare.pk))
+    with CaptureQueriesContext(connection) as captured:
+        assert getattr(loaded, "profile", None) is None
+    assert len(captured) == 0
+    assert backend.get_user("not-a-number") is None and backend.get_user("999999999") is None

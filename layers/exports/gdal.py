@@ -3,13 +3,16 @@
 ogr2ogr (Debian's GDAL, the one GeoDjango uses) streams rows from the database into
 the driver, so an export of 100k features never holds them in Python. One ogr2ogr
 process per export; a Shapefile export reads a small VRT that lists one SQL layer per
-geometry type, because a Shapefile holds a single geometry type.
+geometry type, because a Shapefile holds a single geometry type, and runs one ogr2ogr per
+non-empty type so that each finished part is zipped while the next is written.
 """
 from __future__ import annotations
 
 import os
 import subprocess
+import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -17,6 +20,7 @@ from xml.sax.saxutils import escape
 from django.db import connection
 
 from geotrack.core.spreadsheets import neutralise_csv_file
+from geotrack.core.sql import Sql
 from layers.exports.layers import LayerQuery
 
 
@@ -92,12 +96,13 @@ def _layer_sql(query: LayerQuery, export_format: str) -> str:
     return query.sql()
 
 
-def write_file(query: LayerQuery, export_format: str, folder: Path, *, timeout: float) -> Path:
-    """Write one layer in one format into folder and return the file's path."""
+def write_file(query: LayerQuery, export_format: str, folder: Path, *, timeout: float,
+               counts: dict[str, int] | None = None) -> Path:
+    """Write one layer in one format into folder and return the file's path (counts: feature_counts's, if known)."""
     spec = FORMATS[export_format]
     target = folder / f"{query.name}.{spec.extension}"
     if export_format == "shp.zip":
-        return _write_shapefile_zip(query, folder, target, timeout=timeout)
+        return _write_shapefile_zip(query, folder, target, timeout=timeout, counts=counts)
     run_ogr2ogr(["-f", spec.driver, str(target), pg_connection_string(), "-sql", _layer_sql(query, export_format),
                  "-nln", query.name, "-a_srs", "EPSG:4326", *spec.options], timeout=timeout)
     if export_format == "csv":
@@ -117,25 +122,53 @@ def _shapefile_vrt(query: LayerQuery, counts: dict[str, int]) -> str:
     return "<OGRVRTDataSource>" + "".join(layers) + "</OGRVRTDataSource>"
 
 
-def shapefile_part_counts(query: LayerQuery) -> dict[str, int]:
-    """Count features per Shapefile part in one statement; an empty export keeps a points layer."""
-    columns = ", ".join(f"count(*) FILTER (WHERE {where.format(geom=query.geom)})"
-                        for _, where, _, _ in SHAPEFILE_PARTS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} {query.source}")
-        counts = dict(zip((part for part, *_ in SHAPEFILE_PARTS), cursor.fetchone()))
-    if not any(counts.values()):
-        counts["points"] = 1
-    return counts
+def feature_counts(query: LayerQuery, export_format: str) -> dict[str, int]:
+    """Count the layer's features ("all") and, for a Shapefile, those of each part, in one statement.
+
+    The export view needs the total (sync or background) and the Shapefile writer the parts: one
+    scan of the layer serves both.
+    """
+    parts = SHAPEFILE_PARTS if export_format == "shp.zip" else ()
+    columns = ["count(*)", *(f"count(*) FILTER (WHERE {where.format(geom=query.geom)})" for _, where, _, _ in parts)]
+    row = Sql(f"SELECT {', '.join(columns)} {query.source.replace('%', '%%')}").fetchone()
+    return dict(zip(("all", *(part for part, *_ in parts)), row))
 
 
-def _write_shapefile_zip(query: LayerQuery, folder: Path, target: Path, *, timeout: float) -> Path:
+def shapefile_part_counts(query: LayerQuery, counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Return the features per Shapefile part (counted unless given); an empty export keeps a points layer."""
+    counts = counts if counts is not None and "points" in counts else feature_counts(query, "shp.zip")
+    parts = {part: counts[part] for part, *_ in SHAPEFILE_PARTS}
+    if not any(parts.values()):
+        parts["points"] = 1
+    return parts
+
+
+def _write_shapefile_zip(query: LayerQuery, folder: Path, target: Path, *, timeout: float,
+                         counts: dict[str, int] | None) -> Path:
+    """Write one Shapefile per part with ogr2ogr, the largest first, zipping each part while the next is written.
+
+    zlib releases the GIL, so the deflate of a finished part runs beside the next ogr2ogr; only the
+    smallest part's deflate is left after the last ogr2ogr (bench/exports).
+    """
+    parts = shapefile_part_counts(query, counts)
     vrt = folder / "layers.vrt"
-    vrt.write_text(_shapefile_vrt(query, shapefile_part_counts(query)), encoding="utf-8")
-    shapes = folder / "shp"
-    run_ogr2ogr(["-f", "ESRI Shapefile", str(shapes), str(vrt), *FORMATS["shp.zip"].options], timeout=timeout)
+    vrt.write_text(_shapefile_vrt(query, parts), encoding="utf-8")
+    layers = [f"{query.name}_{part}" for part, count in sorted(parts.items(), key=lambda item: -item[1]) if count]
+    deadline = time.monotonic() + timeout
     # Level 1 deflate: most of the gain of compression for a fraction of its time.
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for member in sorted(shapes.iterdir()):
-            archive.write(member, member.name)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="shp-zip") as zipper:
+        zipped = []
+        for layer in layers:
+            shapes = folder / layer
+            run_ogr2ogr(["-f", "ESRI Shapefile", str(shapes), str(vrt), layer, *FORMATS["shp.zip"].options],
+                        timeout=max(1.0, deadline - time.monotonic()))
+            zipped.append(zipper.submit(_zip_folder, archive, shapes))
+        for future in zipped:
+            future.result()
     return target
+
+
+def _zip_folder(archive: zipfile.ZipFile, shapes: Path) -> None:
+    for member in sorted(shapes.iterdir()):
+        archive.write(member, member.name)

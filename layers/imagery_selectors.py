@@ -8,12 +8,19 @@ from django.db.models import QuerySet
 from geotrack.core.links import sql_path, url_template
 from geotrack.core.sql import Sql, feature, feature_collection
 from layers.models import ChangeEvidence, Imagery
-from projects.access import Audience
+from projects.access import Audience, with_public_flag
 
 
 def imagery_visible_to(*, audience: Audience) -> QuerySet[Imagery]:
     """Return the imagery an audience may read (projects.access)."""
     return audience.filter(Imagery.objects.all(), "imagery")
+
+
+def imagery_for_tile(*, audience: Audience, pk: int) -> Imagery | None:
+    """Return a ready image the audience may read, with what a tile needs and `readable_by_public`, in one query."""
+    imagery = imagery_visible_to(audience=audience).filter(status=Imagery.Status.READY, pk=pk)
+    fields = ("id", "cog_uri", "band_count", "default_bands", "default_rescale")
+    return with_public_flag(imagery.only(*fields), "imagery").first()
 
 
 def ready_imagery(*, audience: Audience, limit: int = 20, **filters) -> list[Imagery]:

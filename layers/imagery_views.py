@@ -21,11 +21,11 @@ from geotrack.core.errors import bad_parameter_response, json_error
 from geotrack.core.http import authenticate_api_token, require
 from geotrack.core.params import BadParameter, choice, object_id
 from layers import imagery_services, rasters
-from layers.imagery_selectors import (evidence_rows, evidence_visible_to, imagery_feature, imagery_geojson,
-                                      imagery_visible_to)
+from layers.imagery_selectors import (evidence_rows, evidence_visible_to, imagery_feature, imagery_for_tile,
+                                      imagery_geojson, imagery_visible_to)
 from layers.models import Imagery
 from layers.tasks import imagery_ingest_task
-from projects.access import audience_of, readable_by_public
+from projects.access import audience_of
 from projects.models import Region
 from projects.permissions import can_create_projects
 
@@ -139,7 +139,7 @@ def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
     """
     if failure := authenticate_api_token(request):
         return failure
-    imagery = imagery_visible_to(audience=audience_of(request)).filter(status=Imagery.Status.READY, pk=pk).first()
+    imagery = imagery_for_tile(audience=audience_of(request), pk=pk)
     if imagery is None:
         return json_error("No such imagery.", 404)
     try:
@@ -160,7 +160,7 @@ def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
 def _cached(response: HttpResponse, imagery: Imagery, etag: str) -> HttpResponse:
     """Public imagery is cacheable by anyone; private tiles only by the caller (its flag may change)."""
     response["ETag"] = etag
-    if readable_by_public(Imagery.objects.filter(pk=imagery.pk), "imagery"):
+    if imagery.readable_by_public:
         response["Cache-Control"] = f"public, max-age={TILE_MAX_AGE}"
     else:
         response["Cache-Control"] = "private, no-cache"

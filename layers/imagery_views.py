@@ -21,8 +21,8 @@ from geotrack.core.errors import bad_parameter_response, json_error
 from geotrack.core.http import authenticate_api_token, require
 from geotrack.core.params import BadParameter, choice, object_id
 from layers import imagery_services, rasters
-from layers.imagery_selectors import (evidence_rows, evidence_visible_to, imagery_feature, imagery_for_tile,
-                                      imagery_geojson, imagery_visible_to)
+from layers.imagery_selectors import (TileSource, evidence_rows, evidence_visible_to, imagery_feature,
+                                      imagery_for_tile, imagery_geojson, imagery_visible_to)
 from layers.models import Imagery
 from layers.tasks import imagery_ingest_task
 from projects.access import audience_of
@@ -109,7 +109,7 @@ class EvidenceList(APIView):
         return Response(evidence_rows(evidence=evidence))
 
 
-def tile_parameters(imagery: Imagery, query) -> tuple[list[int], list[float] | None]:
+def tile_parameters(imagery: TileSource, query) -> tuple[list[int], list[float] | None]:
     """Read bands= (1 or 3 band numbers within the image) and rescale=min,max; BadParameter when wrong."""
     try:
         bands = [int(b) for b in query["bands"].split(",")] if query.get("bands") else list(imagery.default_bands)
@@ -157,7 +157,7 @@ def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
     return _cached(HttpResponse(png, content_type="image/png"), imagery, etag)
 
 
-def _cached(response: HttpResponse, imagery: Imagery, etag: str) -> HttpResponse:
+def _cached(response: HttpResponse, imagery: TileSource, etag: str) -> HttpResponse:
     """Public imagery is cacheable by anyone; private tiles only by the caller (its flag may change)."""
     response["ETag"] = etag
     if imagery.readable_by_public:

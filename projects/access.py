@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BooleanField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -428,9 +428,9 @@ def readable_by_public(queryset: QuerySet, kind: str) -> bool:
     return Audience().filter(queryset, kind).exists()
 
 
-def with_public_flag(queryset: QuerySet, kind: str, name: str = "readable_by_public") -> QuerySet:
-    """Annotate each object with whether everyone may read it: readable_by_public in the same query."""
-    return queryset.annotate(**{name: ExpressionWrapper(Audience().q(kind), output_field=BooleanField())})
+def public_sql(kind: str, alias: str) -> Sql:
+    """Whether everyone may read the row of `kind` at alias: readable_by_public as a SQL condition."""
+    return Audience().sql(kind, alias)
 
 
 def is_public_scope(request) -> bool:

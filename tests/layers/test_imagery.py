@@ -160,6 +160,21 @@ def test_private_imagery_is_hidden_from_anonymous_callers_and_other_regions(api,
 
 
 @pytest.mark.django_db
+def test_a_tile_rendered_before_the_access_answer_is_served_only_when_the_answer_allows_it(api, crop):
+    west, south, east, north = crop.footprint.extent
+    tile = tile_for(crop, (west + east) / 2, (south + north) / 2, 14)
+    url = f"/tiles/imagery/{crop.pk}/14/{tile.x}/{tile.y}.png"
+    first = api.get(url)  # the image is now known to be public: the next tile is rendered ahead
+    again = api.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert api.get(url, {"bands": "4,3,2"}).content != first.content  # ahead with the asked bands
+    crop.is_public = False
+    crop.save(update_fields=["is_public"])
+    hidden = api.get(url)  # rendered ahead from what was public, then refused by the database's answer
+    assert hidden.status_code == 404 and hidden["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
 def test_only_planners_and_admins_upload(api, people):
     def upload():
         return api.post("/api/imagery/", {"file": SimpleUploadedFile("crop.tif", CROP.read_bytes())},

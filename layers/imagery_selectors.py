@@ -2,18 +2,62 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from geotrack.core.links import sql_path, url_template
 from geotrack.core.sql import Sql, feature, feature_collection
 from layers.models import ChangeEvidence, Imagery
-from projects.access import Audience
+from projects.access import Audience, public_sql
 
 
 def imagery_visible_to(*, audience: Audience) -> QuerySet[Imagery]:
     """Return the imagery an audience may read (projects.access)."""
     return audience.filter(Imagery.objects.all(), "imagery")
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """What a raster tile needs of an image."""
+
+    pk: int
+    cog_uri: str
+    band_count: int
+    default_bands: list[int]
+    default_rescale: list[float]
+    readable_by_public: bool  # only then may the tile be cached publicly
+
+
+_TILE_SOURCE = ("SELECT i.id, i.cog_uri, i.band_count, i.default_bands::text, i.default_rescale::text, {public} "
+                "FROM layers_imagery i WHERE i.id = %(imagery_id)s AND i.status = %(ready)s AND {visible}")
+
+
+@contextmanager
+def imagery_for_tile(*, audience: Audience, pk: int) -> Iterator[Callable[[], TileSource | None]]:
+    """Send the statement finding a ready image the audience may read (and whether the public may);
+    yield a function that waits for its answer.
+
+    psycopg's pipeline mode sends the statement at once and reads the row on demand, so work done
+    inside the block overlaps the database's answer (a public image's tile, imagery_views). Raw SQL
+    from the access rule's SQL form: the ORM, plus a second query for the public flag, took ~0.7 ms
+    more of a 13-30 ms low-zoom tile (bench/raster_tiles).
+    """
+    statement = Sql(_TILE_SOURCE, {"imagery_id": pk, "ready": Imagery.Status.READY.value}).format(
+        public=public_sql("imagery", "i"), visible=audience.sql("imagery", "i"))
+    with connection.cursor() as cursor, connection.wrap_database_errors, connection.connection.pipeline():
+        cursor.execute(statement.text, statement.params)
+        yield lambda: _tile_source(cursor.fetchone())
+
+
+def _tile_source(row: tuple | None) -> TileSource | None:
+    if row is None:
+        return None
+    pk, cog_uri, band_count, bands, rescale, public = row
+    return TileSource(pk, cog_uri, band_count, json.loads(bands), json.loads(rescale), public)
 
 
 def ready_imagery(*, audience: Audience, limit: int = 20, **filters) -> list[Imagery]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
+from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,11 +23,11 @@ from geotrack.core.errors import bad_parameter_response, json_error
 from geotrack.core.http import authenticate_api_token, require
 from geotrack.core.params import BadParameter, choice, object_id
 from layers import imagery_services, rasters
-from layers.imagery_selectors import (evidence_rows, evidence_visible_to, imagery_feature, imagery_geojson,
-                                      imagery_visible_to)
+from layers.imagery_selectors import (TileSource, evidence_rows, evidence_visible_to, imagery_feature,
+                                      imagery_for_tile, imagery_geojson, imagery_visible_to)
 from layers.models import Imagery
 from layers.tasks import imagery_ingest_task
-from projects.access import audience_of, readable_by_public
+from projects.access import audience_of
 from projects.models import Region
 from projects.permissions import can_create_projects
 
@@ -109,7 +111,7 @@ class EvidenceList(APIView):
         return Response(evidence_rows(evidence=evidence))
 
 
-def tile_parameters(imagery: Imagery, query) -> tuple[list[int], list[float] | None]:
+def tile_parameters(imagery: TileSource, query) -> tuple[list[int], list[float] | None]:
     """Read bands= (1 or 3 band numbers within the image) and rescale=min,max; BadParameter when wrong."""
     try:
         bands = [int(b) for b in query["bands"].split(",")] if query.get("bands") else list(imagery.default_bands)
@@ -139,7 +141,10 @@ def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
     """
     if failure := authenticate_api_token(request):
         return failure
-    imagery = imagery_visible_to(audience=audience_of(request)).filter(status=Imagery.Status.READY, pk=pk).first()
+    with imagery_for_tile(audience=audience_of(request), pk=pk) as answer:
+        ahead = _render_ahead(pk, z, x, y, request)  # meanwhile the database answers
+        imagery = answer()
+    _remember(pk, imagery)
     if imagery is None:
         return json_error("No such imagery.", 404)
     try:
@@ -150,17 +155,58 @@ def imagery_tile(request, pk: int, z: int, x: int, y: int) -> HttpResponse:
     etag = f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
     if request.headers.get("If-None-Match") in {etag, f"W/{etag}"}:
         return _cached(HttpResponse(status=304), imagery, etag)
+    tile = ahead if ahead is not None and ahead.source == imagery else _render(imagery, bands, rescale, z, x, y)
+    if tile.outside is not None:
+        return json_error(tile.outside, 404)
+    return _cached(HttpResponse(tile.png, content_type="image/png"), imagery, etag)
+
+
+# Public images this process served tiles of: a tile of one is rendered while its access query runs, and
+# used only once the answer allows it with the same COG, bands and range. Public ones only, so that no
+# render before the check makes a private image's id slower to refuse than a missing one.
+_SEEN_PUBLIC: dict[int, TileSource] = {}
+_SEEN_PUBLIC_LOCK = threading.Lock()
+SEEN_PUBLIC_MAX = 256
+
+
+@dataclass(frozen=True)
+class _Tile:
+    source: TileSource
+    png: bytes | None
+    outside: str | None  # why there is no tile: it lies outside the image
+
+
+def _render(source: TileSource, bands: list[int], rescale: list[float] | None, z: int, x: int, y: int) -> _Tile:
     try:
-        png = rasters.tile_png(imagery.cog_uri, z, x, y, bands=bands, rescale=rescale)
+        return _Tile(source, rasters.tile_png(source.cog_uri, z, x, y, bands=bands, rescale=rescale), None)
     except rasters.TileOutsideBounds as exc:
-        return json_error(str(exc), 404)
-    return _cached(HttpResponse(png, content_type="image/png"), imagery, etag)
+        return _Tile(source, None, str(exc))
 
 
-def _cached(response: HttpResponse, imagery: Imagery, etag: str) -> HttpResponse:
+def _render_ahead(pk: int, z: int, x: int, y: int, request) -> _Tile | None:
+    """Render the tile of a public image seen before, unless the caller only revalidates its copy."""
+    source = _SEEN_PUBLIC.get(pk)
+    if source is None or "If-None-Match" in request.headers:
+        return None
+    try:
+        return _render(source, *tile_parameters(source, request.GET), z, x, y)
+    except Exception:  # noqa: BLE001 - whatever failed is answered after the access check, from the database's row
+        return None
+
+
+def _remember(pk: int, imagery: TileSource | None) -> None:
+    with _SEEN_PUBLIC_LOCK:
+        _SEEN_PUBLIC.pop(pk, None)
+        if imagery is not None and imagery.readable_by_public:
+            if len(_SEEN_PUBLIC) >= SEEN_PUBLIC_MAX:
+                del _SEEN_PUBLIC[next(iter(_SEEN_PUBLIC))]
+            _SEEN_PUBLIC[pk] = imagery
+
+
+def _cached(response: HttpResponse, imagery: TileSource, etag: str) -> HttpResponse:
     """Public imagery is cacheable by anyone; private tiles only by the caller (its flag may change)."""
     response["ETag"] = etag
-    if readable_by_public(Imagery.objects.filter(pk=imagery.pk), "imagery"):
+    if imagery.readable_by_public:
         response["Cache-Control"] = f"public, max-age={TILE_MAX_AGE}"
     else:
         response["Cache-Control"] = "private, no-cache"

@@ -1,7 +1,8 @@
 """Raster I/O: the one module that opens rasterio and rio-tiler datasets.
 
 Every dataset is opened as a context manager inside `rasterio.Env`, so no handle
-outlives its call, and failures surface as the small exception classes below
+outlives its call, except the COGs that tiles read, which each thread keeps open in a
+small LRU (_OpenCogs, closed on eviction); failures surface as the small exception classes below
 (after rio-tiler's errors.py). The rasterio wheel carries its own GDAL and PROJ;
 PROJ_DATA/PROJ_LIB stay unset (README, "Two GDALs"). Nothing here reads Django
 settings: callers pass limits and locations in.
@@ -11,8 +12,11 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import uuid
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from rasterio.warp import transform_bounds, transform_geom
 from rio_cogeo.cogeo import cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
 from morecantile import tms as tile_matrix_sets
+from rio_tiler import errors as rio_tiler_errors
 from rio_tiler.io import Reader
 from shapely.geometry import box, mapping, shape
 
@@ -41,6 +46,10 @@ GDAL_READ_ENV = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 1
 UPLOAD_DRIVER = "GTiff"  # rasterio opens with this one driver only (GDALOpenEx's allowed drivers)
 TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF, both byte orders
 UPLOAD_ENV = {**GDAL_READ_ENV, **NO_REFERENCES, "GTIFF_REPORT_COMPD_CS": "NO"}  # the settings imports use too
+# Tiles open our own COGs with the one driver (GTiff) and, for local files, GDAL kept off the network
+# and off sibling files, as uploads are; COGs in the S3 store (/vsis3/) need the network.
+TILE_ENV = {**GDAL_READ_ENV, "GDAL_PAM_ENABLED": "NO", "GDAL_VRT_ENABLE_RAWRASTERBAND": "NO"}
+LOCAL_TILE_ENV = {**TILE_ENV, **NO_REFERENCES}
 SUPPORTED_DTYPES = frozenset({"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"})
 # Blocks of 256 px match the 256 px web tiles, so one tile of a web-optimised COG is
 # one block per band at native zoom (rio-cogeo's Python call would default to 512).
@@ -253,13 +262,67 @@ def display_range(uri: str, *, bands: Sequence[int]) -> list[float]:
 
 def tile_png(uri: str, z: int, x: int, y: int, *, bands: Sequence[int], rescale: Sequence[float] | None) -> bytes:
     """Return a 256 px PNG tile; pixels outside the data (mask or nodata) are transparent."""
-    with rasterio.Env(**GDAL_READ_ENV), Reader(uri) as cog:
-        if not cog.tile_exists(x, y, z):
-            raise TileOutsideBounds(f"Tile {z}/{x}/{y} lies outside the image.")
-        image = cog.tile(x, y, z, indexes=list(bands))
+    with _tile_reader(uri) as cog:
+        try:
+            image = cog.tile(x, y, z, indexes=list(bands))
+        except rio_tiler_errors.TileOutsideBounds:
+            raise TileOutsideBounds(f"Tile {z}/{x}/{y} lies outside the image.") from None
     if rescale:
         image.rescale(in_range=[tuple(rescale)] * image.count)
     return image.render(img_format="PNG")
+
+
+class _OpenCogs(threading.local):
+    """The COGs this thread read tiles from last, kept open: a tile would otherwise pay for an open and
+    a header parse, and lose the blocks GDAL had cached for the dataset.
+
+    Keyed by path and file identity (inode, mtime, size), so a COG replaced on disk is opened afresh;
+    the least recently used is closed beyond OPEN_COGS_PER_THREAD. One cache per thread: a rasterio
+    dataset must not be read from two threads at once (gunicorn's sync workers have one thread).
+    """
+
+    def __init__(self) -> None:
+        self.readers: OrderedDict[tuple, Reader] = OrderedDict()
+
+
+OPEN_COGS_PER_THREAD = 8
+_open_cogs = _OpenCogs()
+
+
+@contextmanager
+def _tile_reader(uri: str) -> Iterator[Reader]:
+    """Yield a rio-tiler Reader of one of our COGs, GTiff driver only, inside its rasterio.Env.
+
+    Local COGs stay open between tiles (_OpenCogs); object-store URIs (/vsis3/) are opened per tile.
+    """
+    if uri.startswith("/vsi"):
+        with rasterio.Env(**TILE_ENV), rasterio.open(uri, driver=UPLOAD_DRIVER) as dataset, \
+                Reader(uri, dataset=dataset) as cog:
+            yield cog
+        return
+    with rasterio.Env(**LOCAL_TILE_ENV):
+        yield _kept_open(uri)
+
+
+def _kept_open(uri: str) -> Reader:
+    stat = os.stat(uri)
+    key = (uri, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    readers = _open_cogs.readers
+    cog = readers.pop(key, None)
+    if cog is None:
+        for stale in [other for other in readers if other[0] == uri]:
+            readers.pop(stale).dataset.close()
+        cog = Reader(uri, dataset=rasterio.open(uri, driver=UPLOAD_DRIVER))
+    readers[key] = cog
+    while len(readers) > OPEN_COGS_PER_THREAD:
+        readers.popitem(last=False)[1].dataset.close()
+    return cog
+
+
+def close_open_cogs() -> None:
+    """Close the COGs this thread keeps open (tests; a worker's are closed when it exits)."""
+    while _open_cogs.readers:
+        _open_cogs.readers.popitem()[1].dataset.close()
 
 
 def cog_native_zoom(uri: str) -> int:

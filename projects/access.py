@@ -444,6 +444,11 @@ def readable_by_public(queryset: QuerySet, kind: str) -> bool:
     return Audience().filter(queryset, kind).exists()
 
 
+def public_sql(kind: str, alias: str) -> Sql:
+    """Whether everyone may read the row of `kind` at alias: readable_by_public as a SQL condition."""
+    return Audience().sql(kind, alias)
+
+
 def is_public_scope(request) -> bool:
     return request.GET.get("scope") == "public"
 

@@ -1,12 +1,22 @@
 """Exports of 100k projects over HTTP against `ogr2ogr -gt 65536` from the same SQL; import rows/s.
 
-    .venv/bin/python bench/exports/run.py [--projects 100000] [--rounds 5] [--keep]
+    .venv/bin/python bench/exports/run.py [--projects 100000] [--rounds 5] [--keep] [--reuse]
 
 Builds its own database, geotrack_bench_exports, in the project-local cluster (dropped at the
-end unless --keep), starts geotrack under gunicorn (2 sync workers, 127.0.0.1), then runs, in
-turn, A B A B ...: our GPKG and SHP exports over HTTP, and ogr2ogr writing the same SQL (the
-statements geotrack builds, taken from geotrack's own code) straight from PostgreSQL.
-Finally it imports 100k rows (a GeoPackage written by ogr2ogr) with `import_projects`.
+end unless --keep; --reuse takes the one a --keep run left), starts geotrack under gunicorn
+(2 sync workers, 127.0.0.1), then runs, in turn, A B A B ...: our GPKG and SHP exports over HTTP,
+and ogr2ogr writing the same SQL (the statements geotrack builds, taken from geotrack's own code)
+straight from PostgreSQL. Finally it imports 100k rows (a GeoPackage written by ogr2ogr) with
+`import_projects`.
+
+The floors, both timed as one `ogr2ogr` process from the same SQL, with nothing else counted:
+- GPKG: `ogr2ogr -f GPKG` of the layer's statement.
+- SHP: `ogr2ogr -f "ESRI Shapefile"` writing the bare Shapefile set (one Shapefile per geometry
+  type, from the same VRT geotrack writes) into a folder: no zip. The target (<= 1.3x) is against
+  this floor, so our zipping, counting and HTTP all count against us. For reference the bench
+  also times GDAL writing the same deliverable, a zip (`ogr2ogr -f "ESRI Shapefile" x.shp.zip`,
+  GDAL >= 3.1, which deflates at zlib's default level after writing the set), and prints our
+  ratio to it on its own line; that line has no target.
 """
 from __future__ import annotations
 
@@ -47,6 +57,11 @@ def build(folder: Path, n: int) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
+def database_exists(folder: Path) -> bool:
+    with dataset.admin_connection(folder) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone() is not None
+
+
 def floor_commands(folder: Path, work: Path) -> dict[str, list[str]]:
     """Ask geotrack's own code for the statements, then give them to a bare ogr2ogr."""
     os.environ.update(DATABASE_URL=database_url(DB_NAME, folder), DJANGO_SETTINGS_MODULE="geotrack.settings")
@@ -66,6 +81,8 @@ def floor_commands(folder: Path, work: Path) -> dict[str, list[str]]:
         "gpkg": ["-f", "GPKG", str(work / "floor.gpkg"), gdal.pg_connection_string(), "-sql", query.sql(),
                  "-nln", "projects", "-a_srs", "EPSG:4326", "-gt", "65536"],
         "shp": ["-f", "ESRI Shapefile", str(work / "floor-shp"), str(vrt), "-lco", "ENCODING=UTF-8", "-gt", "65536"],
+        "shp.zip": ["-f", "ESRI Shapefile", str(work / "floor.shp.zip"), str(vrt), "-lco", "ENCODING=UTF-8",
+                    "-gt", "65536"],
     }
 
 
@@ -108,16 +125,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--no-import", action="store_true", help="skip the import figure")
+    parser.add_argument("--reuse", action="store_true", help="reuse the bench database a --keep run left")
     args = parser.parse_args()
     folder = socket_dir()
     work = Path(tempfile.mkdtemp(prefix="geotrack-bench-exports-"))
-    print(f"building {DB_NAME} with {args.projects} projects ...")
-    build(folder, args.projects)
+    if not (args.reuse and database_exists(folder)):
+        print(f"building {DB_NAME} with {args.projects} projects ...")
+        build(folder, args.projects)
     floors = floor_commands(folder, work)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "CONN_MAX_AGE"}}
+    # The bench asks ~20 exports in minutes: lift the per-caller export rate (RATE_LIMITS) for its own server.
     env.update(DATABASE_URL=database_url(DB_NAME, folder), DEBUG="0", EXPORT_SYNC_MAX=str(10 * args.projects),
-               PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="geotrack.settings")
+               EXPORT_RATE="100000", PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="geotrack.settings")
     server = start_server("geotrack-exports", [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
                                                "2", "--timeout", "900", "geotrack.wsgi:application"],
                           port=port, env=env, ready_path="/healthz")
@@ -127,6 +147,7 @@ def main() -> None:
             "ogr2ogr gpkg": lambda: run_floor(floors["gpkg"], work / "floor.gpkg"),
             "geotrack shp.zip": lambda: run_http(server.url("/api/exports/projects.shp.zip"), work / "ours.zip"),
             "ogr2ogr shp": lambda: run_floor(floors["shp"], work / "floor-shp"),
+            "ogr2ogr shp.zip": lambda: run_floor(floors["shp.zip"], work / "floor.shp.zip"),
         }
         times = interleaved(runners, rounds=args.rounds, warmup=1)
     finally:
@@ -134,9 +155,11 @@ def main() -> None:
     print(f"\nexports of {args.projects} projects, {args.rounds} interleaved rounds (medians, seconds):")
     for name, values in times.items():
         print(f"  {name:18} {median(values):7.2f}   ({', '.join(f'{v:.2f}' for v in values)})")
-    for fmt, floor in (("gpkg", "gpkg"), ("shp.zip", "shp")):
+    for fmt, floor, target in (("gpkg", "gpkg", "(target <= 1.3x)"),
+                               ("shp.zip", "shp", "(target <= 1.3x; floor: the bare Shapefile set, no zip)"),
+                               ("shp.zip", "shp.zip", "(no target; GDAL writing the zip itself)")):
         ratio = median(times[f"geotrack {fmt}"]) / median(times[f"ogr2ogr {floor}"])
-        print(f"  ratio geotrack {fmt} / ogr2ogr -gt 65536: {ratio:.2f}x (target <= 1.3x)")
+        print(f"  ratio geotrack {fmt} / ogr2ogr {floor} -gt 65536: {ratio:.2f}x {target}")
     if not args.no_import:
         seconds, rate = import_rate(folder, work, args.projects)
         print(f"\nimport_projects of {args.projects} rows (GPKG, one transaction): {seconds:.1f} s, "

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from django.db import connection
 
 from geotrack.core.spreadsheets import neutralise_csv_file
+from geotrack.core.sql import Sql
 from layers.exports.layers import LayerQuery
 
 
@@ -92,12 +93,13 @@ def _layer_sql(query: LayerQuery, export_format: str) -> str:
     return query.sql()
 
 
-def write_file(query: LayerQuery, export_format: str, folder: Path, *, timeout: float) -> Path:
-    """Write one layer in one format into folder and return the file's path."""
+def write_file(query: LayerQuery, export_format: str, folder: Path, *, timeout: float,
+               counts: dict[str, int] | None = None) -> Path:
+    """Write one layer in one format into folder and return the file's path (counts: feature_counts's, if known)."""
     spec = FORMATS[export_format]
     target = folder / f"{query.name}.{spec.extension}"
     if export_format == "shp.zip":
-        return _write_shapefile_zip(query, folder, target, timeout=timeout)
+        return _write_shapefile_zip(query, folder, target, timeout=timeout, counts=counts)
     run_ogr2ogr(["-f", spec.driver, str(target), pg_connection_string(), "-sql", _layer_sql(query, export_format),
                  "-nln", query.name, "-a_srs", "EPSG:4326", *spec.options], timeout=timeout)
     if export_format == "csv":
@@ -117,21 +119,36 @@ def _shapefile_vrt(query: LayerQuery, counts: dict[str, int]) -> str:
     return "<OGRVRTDataSource>" + "".join(layers) + "</OGRVRTDataSource>"
 
 
-def shapefile_part_counts(query: LayerQuery) -> dict[str, int]:
-    """Count features per Shapefile part in one statement; an empty export keeps a points layer."""
-    columns = ", ".join(f"count(*) FILTER (WHERE {where.format(geom=query.geom)})"
-                        for _, where, _, _ in SHAPEFILE_PARTS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} {query.source}")
-        counts = dict(zip((part for part, *_ in SHAPEFILE_PARTS), cursor.fetchone()))
-    if not any(counts.values()):
-        counts["points"] = 1
-    return counts
+def feature_counts(query: LayerQuery, export_format: str) -> dict[str, int]:
+    """Count the layer's features ("all") and, for a Shapefile, those of each part, in one statement.
+
+    The export view needs the total (sync or background) and the Shapefile writer the parts: one
+    scan of the layer serves both.
+    """
+    parts = SHAPEFILE_PARTS if export_format == "shp.zip" else ()
+    columns = ["count(*)", *(f"count(*) FILTER (WHERE {where.format(geom=query.geom)})" for _, where, _, _ in parts)]
+    row = Sql(f"SELECT {', '.join(columns)} {query.source.replace('%', '%%')}").fetchone()
+    return dict(zip(("all", *(part for part, *_ in parts)), row))
 
 
-def _write_shapefile_zip(query: LayerQuery, folder: Path, target: Path, *, timeout: float) -> Path:
+def shapefile_part_counts(query: LayerQuery, counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Return the features per Shapefile part (counted unless given); an empty export keeps a points layer."""
+    counts = counts if counts is not None and "points" in counts else feature_counts(query, "shp.zip")
+    parts = {part: counts[part] for part, *_ in SHAPEFILE_PARTS}
+    if not any(parts.values()):
+        parts["points"] = 1
+    return parts
+
+
+def _write_shapefile_zip(query: LayerQuery, folder: Path, target: Path, *, timeout: float,
+                         counts: dict[str, int] | None) -> Path:
+    """Write one Shapefile per geometry part with one ogr2ogr, then zip them.
+
+    One ogr2ogr for every part: one ogr2ogr per part, zipping each finished part while the next
+    was written, measured 0.3-0.6 s slower at 100k features than the deflate it hid (bench/exports).
+    """
     vrt = folder / "layers.vrt"
-    vrt.write_text(_shapefile_vrt(query, shapefile_part_counts(query)), encoding="utf-8")
+    vrt.write_text(_shapefile_vrt(query, shapefile_part_counts(query, counts)), encoding="utf-8")
     shapes = folder / "shp"
     run_ogr2ogr(["-f", "ESRI Shapefile", str(shapes), str(vrt), *FORMATS["shp.zip"].options], timeout=timeout)
     # Level 1 deflate: most of the gain of compression for a fraction of its time.

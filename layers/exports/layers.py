@@ -119,8 +119,3 @@ BUILDERS = {"projects": projects_layer, "cameras": cameras_layer, "regions": reg
 
 def layer_query(*, layer: str, audience: Audience, query: QueryDict) -> LayerQuery:
     return BUILDERS[layer](audience=audience, query=query)
-
-
-def layer_count(query: LayerQuery) -> int:
-    """Count the layer's features (the statement without its ORDER BY)."""
-    return Sql(f"SELECT count(*) {query.source.replace('%', '%%')}").value()

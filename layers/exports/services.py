@@ -45,12 +45,17 @@ def oc4ids_to_temp(*, audience: Audience, base_url: str) -> tuple[Path, Path]:
     return path, folder
 
 
-def export_to_temp(*, audience: Audience, layer: str, export_format: str, query: QueryDict) -> tuple[Path, Path]:
-    """Write the export into a new temporary folder; return (file, folder). The caller removes the folder."""
+def export_to_temp(*, audience: Audience, layer: str, export_format: str, query: QueryDict,
+                   counts: dict[str, int] | None = None) -> tuple[Path, Path]:
+    """Write the export into a new temporary folder; return (file, folder). The caller removes the folder.
+
+    counts: what feature_counts returned for the same layer and format, when the caller has it.
+    """
     layer_sql = layer_query(layer=layer, audience=audience, query=query)
     folder = Path(tempfile.mkdtemp(prefix="geotrack-export-"))
     try:
-        path = write_file(layer_sql, export_format, folder, timeout=settings.GEOTRACK["EXPORT_TIMEOUT_SECONDS"])
+        path = write_file(layer_sql, export_format, folder, timeout=settings.GEOTRACK["EXPORT_TIMEOUT_SECONDS"],
+                          counts=counts)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 from geotrack.core.concurrency import NoFreeSlot, slot
 from geotrack.core.jobs import job_owner, start_job
 from geotrack.core.throttle import CallerThrottle
-from layers.exports.gdal import FORMATS
-from layers.exports.layers import LAYERS, layer_count, layer_query
+from layers.exports.gdal import FORMATS, feature_counts
+from layers.exports.layers import LAYERS, layer_query
 from layers.exports.oc4ids import oc4ids_chunks, oc4ids_count
 from layers.exports.services import OC4IDS, export_content_type, export_filename, export_in_background, export_to_temp, \
     exports_root
@@ -56,7 +56,8 @@ class LayerExport(APIView):
             raise Http404
         audience = audience_of(request)
         query = layer_query(layer=layer, audience=audience, query=request.query_params)
-        if layer_count(query) > settings.GEOTRACK["EXPORT_SYNC_MAX"]:
+        counts = feature_counts(query, export_format)  # the Shapefile's parts come with the total
+        if counts["all"] > settings.GEOTRACK["EXPORT_SYNC_MAX"]:
             job = start_job(request.user, export_in_background, layer, export_format,
                             request.query_params.urlencode())
             url = request.build_absolute_uri(reverse("export-job", args=[job.id]))
@@ -65,7 +66,7 @@ class LayerExport(APIView):
         try:
             with slot("sync-export", settings.GEOTRACK["EXPORT_CONCURRENCY"]):
                 path, folder = export_to_temp(audience=audience, layer=layer, export_format=export_format,
-                                              query=request.query_params)
+                                              query=request.query_params, counts=counts)
         except NoFreeSlot:
             raise exceptions.Throttled(wait=10, detail=_(
                 "Every export slot is busy; try again in a few seconds.")) from None

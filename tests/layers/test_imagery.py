@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 from rasterio.transform import from_origin
+from rasterio.warp import transform_bounds
 from rest_framework.test import APIClient
 from rio_tiler.io import Reader
 
@@ -158,6 +160,21 @@ def test_private_imagery_is_hidden_from_anonymous_callers_and_other_regions(api,
 
 
 @pytest.mark.django_db
+def test_a_tile_rendered_before_the_access_answer_is_served_only_when_the_answer_allows_it(api, crop):
+    west, south, east, north = crop.footprint.extent
+    tile = tile_for(crop, (west + east) / 2, (south + north) / 2, 14)
+    url = f"/tiles/imagery/{crop.pk}/14/{tile.x}/{tile.y}.png"
+    first = api.get(url)  # the image is now known to be public: the next tile is rendered ahead
+    again = api.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert api.get(url, {"bands": "4,3,2"}).content != first.content  # ahead with the asked bands
+    crop.is_public = False
+    crop.save(update_fields=["is_public"])
+    hidden = api.get(url)  # rendered ahead from what was public, then refused by the database's answer
+    assert hidden.status_code == 404 and hidden["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
 def test_only_planners_and_admins_upload(api, people):
     def upload():
         return api.post("/api/imagery/", {"file": SimpleUploadedFile("crop.tif", CROP.read_bytes())},
@@ -242,3 +259,39 @@ def test_low_zooms_read_the_overviews(regions, tmp_path):
     with_overviews = rasters.tile_bytes_read(imagery.cog_uri, low.z, low.x, low.y, bands=[1, 2, 3], overviews=True)
     without = rasters.tile_bytes_read(imagery.cog_uri, low.z, low.x, low.y, bands=[1, 2, 3], overviews=False)
     assert with_overviews * 10 < without, (with_overviews, without)
+
+
+def _cog(folder: Path, name: str, value: int) -> str:
+    """A small single-value COG in UTM 42N; returns its path."""
+    source = write_geotiff(folder / f"{name}-source.tif", np.full((1, 64, 64), value, dtype="uint8"))
+    rasters.cog_write(source, str(folder / f"{name}.tif"), workdir=folder)
+    return str(folder / f"{name}.tif")
+
+
+def _centre_tile(uri: str):
+    with Reader(uri) as cog:
+        west, south, east, north = transform_bounds(cog.crs, "EPSG:4326", *cog.bounds)
+        return cog.tms.tile((west + east) / 2, (south + north) / 2, cog.maxzoom)
+
+
+def _tile_values(uri: str, tile) -> set[int]:
+    body = rasters.tile_png(uri, tile.z, tile.x, tile.y, bands=[1], rescale=[0, 255])
+    pixels = np.asarray(Image.open(io.BytesIO(body)))
+    return set(np.unique(pixels[..., 0][pixels[..., -1] > 0]).tolist())
+
+
+def test_kept_open_cogs_follow_a_replaced_file_and_close_when_evicted(tmp_path):
+    rasters.close_open_cogs()
+    uri = _cog(tmp_path, "site", 40)
+    tile = _centre_tile(uri)
+    assert _tile_values(uri, tile) == {40}
+    first = next(iter(rasters._open_cogs.readers.values())).dataset
+    os.replace(_cog(tmp_path, "replacement", 200), uri)  # a re-ingest writes the same path anew
+    assert _tile_values(uri, tile) == {200}
+    assert first.closed and len(rasters._open_cogs.readers) == 1
+    others = [_cog(tmp_path, f"other-{n}", 10 + n) for n in range(rasters.OPEN_COGS_PER_THREAD)]
+    kept = next(iter(rasters._open_cogs.readers.values())).dataset
+    for other in others:
+        _tile_values(other, _centre_tile(other))
+    assert kept.closed and len(rasters._open_cogs.readers) == rasters.OPEN_COGS_PER_THREAD
+    rasters.close_open_cogs()

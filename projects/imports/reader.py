@@ -42,7 +42,7 @@ class ImportFileError(ValueError):
 
 @dataclass
 class ImportTable:
-    columns: dict[str, np.ndarray]  # by column name, as read
+    columns: dict[str, pa.Array]  # by column name, as read (dates and times as ISO text)
     geometries: np.ndarray  # shapely geometries in EPSG:4326 (None where missing)
     source_epsg: int
 
@@ -175,11 +175,11 @@ def iter_tables(opened: OpenedImport, source: int, *, batch_size: int = 20000):
         raise ImportFileError(_("The file could not be read: %(error)s") % {"error": _gdal_message(exc)}) from exc
 
 
-def _values(column: pa.Array) -> np.ndarray:
-    """An Arrow column as numpy; dates and times as ISO text (None where missing), as GDAL's strings were."""
+def _values(column: pa.Array) -> pa.Array:
+    """An Arrow column as read; dates and times as ISO text (null where missing), as GDAL's strings were."""
     if pa.types.is_temporal(column.type):
         column = column.cast(pa.string())
-    return column.to_numpy(zero_copy_only=False)
+    return column
 
 
 def _gdal_message(exc: Exception) -> str:

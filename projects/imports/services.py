@@ -1,11 +1,14 @@
 """Bulk import of projects: all or nothing, in one transaction, streamed through COPY and written set-based."""
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import shapely
 from django.db import connection, transaction
 from django.utils import timezone
@@ -74,6 +77,9 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 STAGED = ("row", "title", "description", "sector", "kind", "status", "agency_id", "region_id", "physical_progress",
           "financial_progress", "budget", "currency", "planned_start", "planned_end", "actual_start", "actual_end",
           "is_public", "source_url", "geom")
+STAGED_TYPES = {"agency_id": pa.int64(), "region_id": pa.int64(), "physical_progress": pa.decimal128(5, 2),
+                "financial_progress": pa.decimal128(5, 2), "budget": pa.decimal128(18, 2), "is_public": pa.bool_(),
+                **{name: pa.date32() for name in ("planned_start", "planned_end", "actual_start", "actual_end")}}
 _STAGING_SQL = """
 CREATE TEMP TABLE import_staging (
     id bigint NOT NULL DEFAULT nextval(pg_get_serial_sequence('projects_project', 'id')::regclass),
@@ -95,28 +101,34 @@ CREATE TEMP TABLE import_staging (
 # not overlap, so areas and lengths summed over them are the region's.
 _REGION_SHARES_SQL = """
 CREATE TEMP TABLE import_region_parts ON COMMIT DROP AS
-    SELECT id AS region_id, ST_Subdivide(boundary, 256) AS geom FROM projects_region;
+    SELECT row_number() OVER () AS part_id, region_id, geom
+    FROM (SELECT id AS region_id, ST_Subdivide(boundary, 256) AS geom FROM projects_region) parts;
 CREATE INDEX ON import_region_parts USING gist (geom);
+CREATE UNIQUE INDEX ON import_region_parts (part_id);
 ANALYZE import_region_parts;
+CREATE TEMP TABLE import_hits ON COMMIT DROP AS
+    SELECT s.id AS project_id, p.region_id, p.part_id
+    FROM import_staging s JOIN import_region_parts p ON ST_Intersects(s.geom, p.geom);
 CREATE TEMP TABLE import_shares ON COMMIT DROP AS
-WITH touched AS (
-    -- Shares per part first, then summed per region: the rows grouped stay narrow (no geometry in them).
-    SELECT project_id, region_id, CASE WHEN bool_and(point) THEN 1.0 ELSE SUM(share) END AS share
-    FROM (
-        SELECT s.id AS project_id, p.region_id, ST_Dimension(s.geom) = 0 AS point,
-            CASE WHEN ST_Dimension(s.geom) = 0 THEN 1.0
-                 WHEN ST_Dimension(s.geom) = 2 THEN ST_Area(ST_Intersection(s.geom, p.geom))
-                 ELSE ST_Length(ST_Intersection(s.geom, p.geom)) END AS share
-        FROM import_staging s JOIN import_region_parts p ON ST_Intersects(s.geom, p.geom)
-    ) per_part
-    GROUP BY project_id, region_id
+WITH per_region AS (
+    SELECT project_id, region_id, array_agg(part_id) AS parts, count(*) OVER (PARTITION BY project_id) AS regions
+    FROM import_hits GROUP BY project_id, region_id
+), touched AS (
+    -- A project in one region has all of its share there: areas and lengths only for those in several.
+    SELECT project_id, region_id, 1.0 AS share FROM per_region WHERE regions = 1
+    UNION ALL
+    SELECT r.project_id, r.region_id, CASE WHEN ST_Dimension(s.geom) = 0 THEN 1.0 ELSE (
+        SELECT SUM(CASE WHEN ST_Dimension(s.geom) = 2 THEN ST_Area(ST_Intersection(s.geom, p.geom))
+                        ELSE ST_Length(ST_Intersection(s.geom, p.geom)) END)
+        FROM import_region_parts p WHERE p.part_id = ANY(r.parts)) END
+    FROM per_region r JOIN import_staging s ON s.id = r.project_id WHERE r.regions > 1
 ), nearest AS (
     SELECT s.id AS project_id, n.region_id, 1.0 AS share
     FROM import_staging s
     CROSS JOIN LATERAL (
         SELECT p.region_id FROM import_region_parts p ORDER BY ST_Distance(s.geom, p.geom), p.region_id LIMIT 1
     ) n
-    WHERE NOT EXISTS (SELECT 1 FROM touched t WHERE t.project_id = s.id)
+    WHERE NOT EXISTS (SELECT 1 FROM import_hits h WHERE h.project_id = s.id)
 )
 SELECT project_id, region_id, share / NULLIF(SUM(share) OVER (PARTITION BY project_id), 0) AS share
 FROM (SELECT * FROM touched UNION ALL SELECT * FROM nearest) u;
@@ -191,7 +203,7 @@ def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, 
                     report.invalid_rows += len(checked.errors)
                     report.errors.extend(checked.errors[:MAX_REPORTED_ROWS - len(report.errors)])
                 elif not report.invalid_rows and not dry_run:
-                    _stage(cursor, table, checked.values, first_row=report.rows + 1)
+                    _stage(cursor, table, checked.columns, first_row=report.rows + 1)
                 report.rows += len(table)
                 progress("checked", report.rows, max(total, report.rows))
             if report.ok and not dry_run and report.rows:
@@ -201,7 +213,7 @@ def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, 
                 except OutOfScopeRows as exc:
                     report.errors, report.invalid_rows = exc.rows, len(exc.rows)
             # ON COMMIT DROP does not fire inside an outer transaction (a savepoint): drop it here too.
-            cursor.execute("DROP TABLE IF EXISTS import_staging, import_region_parts, import_shares, import_primary")
+            cursor.execute("DROP TABLE IF EXISTS import_staging, import_region_parts, import_hits, import_shares, import_primary")
             if not report.ok or dry_run:
                 transaction.set_rollback(True)
     return report
@@ -213,19 +225,27 @@ class OutOfScopeRows(Exception):
         self.rows = rows
 
 
-def _stage(cursor, table, rows: list[dict], *, first_row: int) -> None:
-    """COPY one checked batch into the staging table; geometries as hex EWKB, which PostGIS parses."""
-    geometries = shapely.to_wkb(shapely.set_srid(table.geometries, 4326), hex=True, include_srid=True)
-    columns = STAGED[1:-1]
-    with cursor.cursor.copy(f"COPY import_staging ({', '.join(STAGED)}) FROM STDIN") as copy:
-        for offset, (values, geometry) in enumerate(zip(rows, geometries)):
-            copy.write_row((first_row + offset, *(values.get(name) for name in columns), geometry))
+def _stage(cursor, table, columns: dict[str, list], *, first_row: int) -> None:
+    """COPY one checked batch into the staging table as CSV written by Arrow.
+
+    Geometries go as hex WKB without an SRID: the staging column's type gives them EPSG:4326.
+    """
+    geometries = [wkb.hex() for wkb in shapely.to_wkb(table.geometries)]
+    batch = pa.table({"row": pa.array(range(first_row, first_row + len(table)), pa.int32()),
+                      **{name: pa.array(columns[name], STAGED_TYPES.get(name, pa.string())) for name in STAGED[1:-1]},
+                      "geom": pa.array(geometries, pa.string())})
+    text = io.BytesIO()
+    # Arrow writes a missing value as an empty field (NULL to COPY) and an empty text as "" (an empty text).
+    pa_csv.write_csv(batch, text, pa_csv.WriteOptions(include_header=False))
+    with cursor.cursor.copy(f"COPY import_staging ({', '.join(STAGED)}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(text.getbuffer())
 
 
 def _write(cursor, *, user, user_id: int | None, source: str, progress: Progress) -> int:
     now = timezone.now()
-    # Large set-based statements: JIT compilation costs more than it saves here.
-    cursor.execute("SET LOCAL jit = off; ANALYZE import_staging")
+    # Large set-based statements: JIT compilation costs more than it saves here; sorts and hashes of a
+    # large import stay in memory.
+    cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; ANALYZE import_staging")
     cursor.execute(_REGION_SHARES_SQL)
     _check_planner_scope(user)
     cursor.execute("SELECT count(*) FROM import_staging")

@@ -169,6 +169,7 @@ SELECT %(now)s, %(now)s, COALESCE(physical_progress, 0), COALESCE(financial_prog
 FROM import_staging WHERE physical_progress IS NOT NULL OR financial_progress IS NOT NULL ORDER BY row
 """
 BATCH_ROWS = 20000
+LINK_ROWS = 100_000  # cameras are relinked for this many new projects at a time: memory stays flat at 1M rows
 
 
 def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, crs: str | None = None,
@@ -245,7 +246,9 @@ def _write(cursor, *, user, user_id: int | None, source: str, progress: Progress
     now = timezone.now()
     # Large set-based statements: JIT compilation costs more than it saves here; sorts and hashes of a
     # large import stay in memory.
-    cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; ANALYZE import_staging")
+    cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+    # The planner needs the staging table's size and rough extent, not fine statistics: a small sample.
+    cursor.execute("SET LOCAL default_statistics_target = 10; ANALYZE import_staging")
     cursor.execute(_REGION_SHARES_SQL)
     _check_planner_scope(user)
     cursor.execute("SELECT count(*) FROM import_staging")
@@ -257,10 +260,13 @@ def _write(cursor, *, user, user_id: int | None, source: str, progress: Progress
     cursor.execute(_WRITE_HISTORY_SQL, {"now": now, "user_id": user_id})
     cursor.execute(_WRITE_REPORTS_SQL, {"now": now, "user_id": user_id, "note": f"Imported from {source}"})
     progress("written", created, created)
-    cursor.execute("SELECT array_agg(id ORDER BY row) FROM import_staging")
-    ids = list(cursor.fetchone()[0] or [])
-    _link_cameras(ids)
-    progress("linked", created, created)
+    linked = 0
+    with cursor.cursor.connection.cursor(name="import_new_ids") as new_ids:  # server-side: memory stays flat
+        new_ids.execute("SELECT id FROM import_staging ORDER BY row")
+        while ids := [row[0] for row in new_ids.fetchmany(LINK_ROWS)]:
+            _link_cameras(ids)
+            linked += len(ids)
+            progress("linked", linked, created)
     return created
 
 

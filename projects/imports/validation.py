@@ -1,5 +1,7 @@
 """Check every row of an import and say, row by row, what is wrong.
 
+Attributes are checked column by column: each field's rule (a cleaner) runs once per distinct value, and a
+row that breaks any rule is cleaned again alone by the same cleaners (`_row_values`) for its messages.
 Geometry checks are those of projects.geometry.parse_project_geometry: they run vectorised
 over all rows (shapely), and a row that fails is passed to parse_project_geometry itself,
 so its message is the one the API gives for the same geometry.

@@ -79,6 +79,7 @@ class BatchWriter:
         with self.connection.cursor() as cursor:
             if not self._started:
                 # Large set-based statements: JIT costs more than it saves; sorts and hashes stay in memory.
+                # The planner needs each batch's size and rough extent, not fine statistics: a small sample.
                 cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; "
                                "SET LOCAL default_statistics_target = 10")
                 cursor.execute(sql.STAGING_SQL)
@@ -86,8 +87,6 @@ class BatchWriter:
                 self._started = True
             with cursor.copy(f"COPY import_batch ({', '.join(sql.STAGED)}) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(csv)
-            # The planner needs the batch's size and rough extent, not fine statistics: a small sample.
-            cursor.execute("ANALYZE import_batch")
             cursor.execute(sql.REGION_SHARES_SQL)
             self._check_scope(cursor)
             values = {"now": self.params.now, "user_id": self.params.user_id, "note": self.params.note}

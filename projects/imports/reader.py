@@ -115,6 +115,9 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
     except UploadRefused as exc:
         raise ImportFileError(str(exc), too_large=exc.too_large) from exc
     options = _csv_options(path, mapping or {}) if declared == "csv" else {}
+    # pyogrio 0.13 can name no driver, neither here nor in open_arrow (keyword arguments become the dataset's
+    # open options): GDAL holds only the five import drivers (configure_vector_gdal) and must report the
+    # declared format's driver, checked below before the file is read.
     try:
         info = pyogrio.read_info(gdal_path, force_feature_count=True, **options)
     except Exception as exc:  # noqa: BLE001 - any GDAL error means the file is unreadable as its format

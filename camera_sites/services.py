@@ -39,13 +39,13 @@ _LINKS_REFRESH_SQL = """
 WITH wanted AS (
     SELECT c.id AS camera_id, p.id AS project_id
     FROM camera_sites_camera c JOIN projects_project p ON ST_Intersects(c.fov, p.geom)
-    WHERE (%(cameras)s::bigint[] IS NULL OR c.id = ANY(%(cameras)s))
-      AND (%(projects)s::bigint[] IS NULL OR p.id = ANY(%(projects)s))
+    WHERE (%(cameras)s::bigint[] IS NULL OR c.id = ANY(%(cameras)s::bigint[]))
+      AND (%(projects)s::bigint[] IS NULL OR p.id = ANY(%(projects)s::bigint[]))
 ), removed AS (
     DELETE FROM camera_sites_cameralink l
     WHERE l.source = 'auto'
-      AND (%(cameras)s::bigint[] IS NULL OR l.camera_id = ANY(%(cameras)s))
-      AND (%(projects)s::bigint[] IS NULL OR l.project_id = ANY(%(projects)s))
+      AND (%(cameras)s::bigint[] IS NULL OR l.camera_id = ANY(%(cameras)s::bigint[]))
+      AND (%(projects)s::bigint[] IS NULL OR l.project_id = ANY(%(projects)s::bigint[]))
       AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.camera_id = l.camera_id AND w.project_id = l.project_id)
 )
 INSERT INTO camera_sites_cameralink (camera_id, project_id, source, active)
@@ -57,10 +57,14 @@ ON CONFLICT (camera_id, project_id) DO NOTHING
 def camera_links_refresh(*, camera_ids: Iterable[int] | None = None,
                          project_ids: Iterable[int] | None = None) -> None:
     """Make the automatic camera-project links match cone/geometry intersections, in one statement."""
-    params = {"cameras": list(camera_ids) if camera_ids is not None else None,
-              "projects": list(project_ids) if project_ids is not None else None}
+    params = {"cameras": _id_array(camera_ids), "projects": _id_array(project_ids)}
     with connection.cursor() as cursor:
         cursor.execute(_LINKS_REFRESH_SQL, params)
+
+
+def _id_array(ids: Iterable[int] | None) -> str | None:
+    """Ids as one array literal for `::bigint[]`: quoting 100k ints one by one client-side takes a second."""
+    return None if ids is None else "{" + ",".join(str(int(value)) for value in ids) + "}"
 
 
 def relink_cameras(sender, project_ids: list[int], **kwargs) -> None:

@@ -7,6 +7,7 @@ import_projects FILE --user bench` with every rule. Both run as separate process
 database, interleaved (floor, ours, floor, ours, ...), after a warm-up round; between rounds the imported
 projects are removed. Files are GeoPackages of points and of small polygons inside Kazakhstan, written by
 ogr2ogr from generate_series. Prints medians, the ratio beside the target (<= 5x) and our peak RSS.
+bench/imports/README.md says how an import runs, where its time goes and what was tried.
 
     .venv/bin/python bench/imports/run.py [--sizes 100000 1000000] [--rounds 5] [--rounds-large 1]
 """

@@ -42,7 +42,7 @@ class ImportFileError(ValueError):
 
 @dataclass
 class ImportTable:
-    columns: dict[str, np.ndarray]  # by column name, as read
+    columns: dict[str, pa.Array]  # by column name, as read (dates and times as ISO text)
     geometries: np.ndarray  # shapely geometries in EPSG:4326 (None where missing)
     source_epsg: int
 
@@ -115,6 +115,9 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
     except UploadRefused as exc:
         raise ImportFileError(str(exc), too_large=exc.too_large) from exc
     options = _csv_options(path, mapping or {}) if declared == "csv" else {}
+    # pyogrio 0.13 can name no driver, neither here nor in open_arrow (keyword arguments become the dataset's
+    # open options): GDAL holds only the five import drivers (configure_vector_gdal) and must report the
+    # declared format's driver, checked below before the file is read.
     try:
         info = pyogrio.read_info(gdal_path, force_feature_count=True, **options)
     except Exception as exc:  # noqa: BLE001 - any GDAL error means the file is unreadable as its format
@@ -175,11 +178,11 @@ def iter_tables(opened: OpenedImport, source: int, *, batch_size: int = 20000):
         raise ImportFileError(_("The file could not be read: %(error)s") % {"error": _gdal_message(exc)}) from exc
 
 
-def _values(column: pa.Array) -> np.ndarray:
-    """An Arrow column as numpy; dates and times as ISO text (None where missing), as GDAL's strings were."""
+def _values(column: pa.Array) -> pa.Array:
+    """An Arrow column as read; dates and times as ISO text (null where missing), as GDAL's strings were."""
     if pa.types.is_temporal(column.type):
         column = column.cast(pa.string())
-    return column.to_numpy(zero_copy_only=False)
+    return column
 
 
 def _gdal_message(exc: Exception) -> str:

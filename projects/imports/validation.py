@@ -1,5 +1,7 @@
 """Check every row of an import and say, row by row, what is wrong.
 
+Attributes are checked column by column: each field's rule (a cleaner) runs once per distinct value, and a
+row that breaks any rule is cleaned again alone by the same cleaners (`_row_values`) for its messages.
 Geometry checks are those of projects.geometry.parse_project_geometry: they run vectorised
 over all rows (shapely), and a row that fails is passed to parse_project_geometry itself,
 so its message is the one the API gives for the same geometry.
@@ -9,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
+import pyarrow as pa
 import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -34,7 +38,7 @@ TRUE, FALSE = {"1", "true", "yes", "y", "t"}, {"0", "false", "no", "n", "f", ""}
 
 @dataclass
 class CheckedRows:
-    values: list[dict] = field(default_factory=list)  # one dict of clean values per row
+    columns: dict[str, list] = field(default_factory=dict)  # clean values by staged column, one per row
     errors: list[dict] = field(default_factory=list)  # {"row": n, "errors": {field: [messages]}}
 
 
@@ -85,42 +89,89 @@ class Lookups:
         self.codes = (("sector", tuple(Project.Sector.values), None),
                       ("kind", tuple(Project.Kind.values), "infrastructure"),
                       ("status", tuple(Project.Status.values), "identification"))
+        self.cleaners = _cleaners(self)
+
+
+Cleaner = Callable[[str, dict], object]  # (raw text, problems) -> clean value; a problem goes into problems
+
+
+def _cleaners(lookups: Lookups) -> tuple[tuple[str, str, Cleaner], ...]:
+    """(field, staged column, cleaner) in the order the rules run; every cleaner sees one field only.
+
+    The planned dates' order is checked after these, then is_public (PUBLIC), as rows have always been.
+    """
+    def code(name: str, choices: tuple[str, ...], default: str | None) -> Cleaner:
+        def clean(raw: str, problems: dict):
+            value = raw or default
+            if value is not None and value not in choices:
+                problems[name] = [_("Unknown code %(value)s; use one of: %(choices)s.") % {
+                    "value": value, "choices": ", ".join(choices)}]
+            return value
+        return clean
+
+    def agency(raw: str, problems: dict):
+        agency_id = lookups.agencies.get(raw.casefold()) if raw else None
+        if raw and agency_id is None:
+            problems["agency"] = [_("Unknown agency %(value)s.") % {"value": raw}]
+        return agency_id
+
+    def region(raw: str, problems: dict):
+        region_id = lookups.regions.get(raw.upper()) if raw else None
+        if raw and region_id is None:
+            problems["region"] = [_("Unknown region %(value)s; use an ISO 3166-2 code such as KZ-75.") % {"value": raw}]
+        return region_id
+
+    def given(name: str, parse) -> Cleaner:
+        return lambda raw, problems: parse(raw, name, problems)
+
+    return (("title", "title", _title), ("description", "description", _as_is), ("source_url", "source_url", _as_is),
+            *((name, name, code(name, choices, default)) for name, choices, default in lookups.codes),
+            ("agency", "agency_id", agency), ("region", "region_id", region),
+            *((name, name, given(name, _percent)) for name in ("physical_progress", "financial_progress")),
+            ("budget", "budget", _budget), ("currency", "currency", _currency),
+            *((name, name, given(name, _date)) for name in ("planned_start", "planned_end", "actual_start", "actual_end")))
+
+
+def _as_is(raw: str, problems: dict) -> str:
+    return raw
+
+
+def _title(raw: str, problems: dict) -> str:
+    if len(raw) > 300:
+        problems["title"] = [_("At most 300 characters.")]
+    return raw
+
+
+def _currency(raw: str, problems: dict) -> str:
+    value = (raw or "KZT").upper()
+    if len(value) != 3 or not value.isalpha():
+        problems["currency"] = [_("Use a three-letter ISO 4217 code such as KZT.")]
+    return value
+
+
+def _public(raw: str, problems: dict) -> bool:
+    public = raw.casefold()
+    if public not in TRUE | FALSE:
+        problems["is_public"] = [_("Use true or false.")]
+    return public in TRUE
+
+
+PUBLIC = ("is_public", "is_public", _public)
+
+
+def _planned_in_order(start, end) -> bool:
+    return not (start and end and end < start)
 
 
 def _row_values(raw: dict[str, str], lookups: Lookups, problems: dict) -> dict:
-    values = {"title": raw["title"], "description": raw["description"], "source_url": raw["source_url"]}
+    """Clean one row: the required fields, each field's own rule, then the planned dates' order."""
     for name in REQUIRED:
         if raw[name] == "":
             problems[name] = [_("This field is required.")]
-    if len(raw["title"]) > 300:
-        problems["title"] = [_("At most 300 characters.")]
-    for name, choices, default in lookups.codes:
-        value = raw[name] or default
-        if value is not None and value not in choices:
-            problems[name] = [_("Unknown code %(value)s; use one of: %(choices)s.") % {
-                "value": value, "choices": ", ".join(choices)}]
-        values[name] = value
-    if raw["agency"]:
-        values["agency_id"] = lookups.agencies.get(raw["agency"].casefold())
-        if values["agency_id"] is None:
-            problems["agency"] = [_("Unknown agency %(value)s.") % {"value": raw["agency"]}]
-    values["region_id"] = lookups.regions.get(raw["region"].upper()) if raw["region"] else None
-    if raw["region"] and values["region_id"] is None:
-        problems["region"] = [_("Unknown region %(value)s; use an ISO 3166-2 code such as KZ-75.") % {"value": raw["region"]}]
-    for name in ("physical_progress", "financial_progress"):
-        values[name] = _percent(raw[name], name, problems)
-    values["budget"] = _budget(raw["budget"], problems)
-    values["currency"] = (raw["currency"] or "KZT").upper()
-    if len(values["currency"]) != 3 or not values["currency"].isalpha():
-        problems["currency"] = [_("Use a three-letter ISO 4217 code such as KZT.")]
-    for name in ("planned_start", "planned_end", "actual_start", "actual_end"):
-        values[name] = _date(raw[name], name, problems)
-    if values["planned_start"] and values["planned_end"] and values["planned_end"] < values["planned_start"]:
+    values = {column: clean(raw[name], problems) for name, column, clean in lookups.cleaners}
+    if not _planned_in_order(values["planned_start"], values["planned_end"]):
         problems["planned_end"] = [_("The planned end must not be before the planned start.")]
-    public = raw["is_public"].casefold()
-    if public not in TRUE | FALSE:
-        problems["is_public"] = [_("Use true or false.")]
-    values["is_public"] = public in TRUE
+    values["is_public"] = _public(raw["is_public"], problems)
     return values
 
 
@@ -192,19 +243,46 @@ def check_rows(table: ImportTable, mapping: dict[str, str], *, lookups: Lookups 
                extent=_NO_EXTENT, first_row: int = 1) -> CheckedRows:
     """Clean every row; collect all problems rather than stopping at the first.
 
+    Column by column: each field's rule runs once per distinct value (most columns hold few), and only
+    a row that breaks some rule is cleaned again alone, by the same rules, to say exactly what is wrong.
     A large file is checked batch by batch: `first_row` numbers the batch's rows within the file, and
     `lookups` and `extent` are loaded once per import.
     """
     lookups, checked = lookups or Lookups(), CheckedRows()
-    columns = {name: table.columns.get(mapping.get(name, name)) for name in FIELDS}
+    rows = len(table)
+    raw = {name: _texts(table.columns.get(mapping.get(name, name)), rows) for name in FIELDS}
+    broken = np.zeros(rows, dtype=bool)
+    for name in REQUIRED:
+        broken |= np.array(raw[name], dtype=object) == ""
+    for name, column, clean in (*lookups.cleaners, PUBLIC):
+        checked.columns[column], failed = _clean_column(raw[name], clean)
+        broken |= failed
+    broken |= [not _planned_in_order(start, end)
+               for start, end in zip(checked.columns["planned_start"], checked.columns["planned_end"])]
     geometry_errors = geometry_problems(table.geometries, extent)
-    for index in range(len(table)):
-        raw = {name: _text(column[index]) if column is not None else "" for name, column in columns.items()}
+    for index in sorted({*np.flatnonzero(broken).tolist(), *geometry_errors}):
         problems: dict[str, list[str]] = {}
-        values = _row_values(raw, lookups, problems)
+        _row_values({name: texts[index] for name, texts in raw.items()}, lookups, problems)
         if index in geometry_errors:
             problems["geometry"] = [geometry_errors[index]]
         if problems:
             checked.errors.append({"row": index + first_row, "errors": problems})
-        checked.values.append(values)
     return checked
+
+
+def _texts(column, rows: int) -> list[str]:
+    """A column as the stripped text of each value ('' where missing), as `_text` reads one value."""
+    if column is None:
+        return [""] * rows
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return [value.strip() if value is not None else "" for value in column.to_pylist()]
+    return [_text(value) for value in column.to_pylist()]
+
+
+def _clean_column(texts: list[str], clean: Cleaner) -> tuple[list, np.ndarray]:
+    """Clean each distinct value once; return every row's clean value and whether the rule refused it."""
+    verdicts = {}
+    for text in dict.fromkeys(texts):
+        problems: dict = {}
+        verdicts[text] = (clean(text, problems), bool(problems))
+    return [verdicts[text][0] for text in texts], np.fromiter((verdicts[text][1] for text in texts), bool, len(texts))

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
+from projects.imports import services as import_services
 from projects.models import ProgressReport, Project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -59,6 +60,21 @@ class TestCommand:
         assert "ministry-of-magic" in report[5]["agency"][0]
         assert "outside Kazakhstan" in report[6]["geometry"][0] and report[6]["sector"]
         assert Project.objects.count() == 0
+
+    def test_batches_written_ahead_are_rolled_back_when_a_later_batch_has_a_bad_row(self, regions, agency, capsys,
+                                                                                     monkeypatch, tmp_path):
+        monkeypatch.setattr(import_services, "BATCH_ROWS", 1)  # every row its own batch, written before the next
+        collection = json.loads((FIXTURES / "import_valid.geojson").read_text())
+        bad = {**collection["features"][2], "properties": {"name": "Late", "sector": "transport", "agency": "nobody"}}
+        source = tmp_path / "late_error.geojson"
+        source.write_text(json.dumps({**collection, "features": [*collection["features"], bad]}))
+        with pytest.raises(CommandError, match="1 of 4 rows are invalid"):
+            call_command("import_projects", str(source), "--mapping", MAPPING)
+        assert [row["row"] for row in json.loads(capsys.readouterr().err)["rows"]] == [4]
+        assert not (Project.objects.exists() or ProgressReport.objects.exists() or Project.history.exists())
+        call_command("import_projects", str(FIXTURES / "import_valid.geojson"), "--mapping", MAPPING)
+        assert Project.history.count() == Project.objects.count() == 3
+        assert Project.objects.get(title="Park").region.iso_code == "KZ-71"
 
     def test_a_dry_run_checks_everything_and_writes_nothing(self, regions, agency, capsys):
         call_command("import_projects", str(FIXTURES / "import_valid.geojson"), "--mapping", MAPPING, "--dry-run")

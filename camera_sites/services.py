@@ -93,7 +93,7 @@ def camera_create(*, camera: Camera) -> tuple[Camera, str]:
 
 # One statement per report: lock the row, stamp last_seen_at (and, for snapshots, the rate
 # limit), and record an "online" transition only when the camera was recorded offline.
-_TOUCH_SQL = """
+_TOUCH_CTES = """
 WITH prev AS (
     SELECT id, online FROM camera_sites_camera
     WHERE id = %(id)s AND (NOT %(limit)s OR last_snapshot_at IS NULL OR last_snapshot_at <= %(earliest)s)
@@ -106,18 +106,18 @@ WITH prev AS (
 ), recorded AS (
     INSERT INTO camera_sites_camerastatuschange (camera_id, online, changed_at)
     SELECT %(id)s, true, %(now)s FROM touched WHERE NOT was_online
-)
-SELECT count(*) FROM touched
-"""
+)"""
+_TOUCH_SQL = _TOUCH_CTES + "\nSELECT count(*) FROM touched\n"
 
 # A snapshot in one statement too: the touch above with the rate limit, then its row, only if the
 # touch happened. Autocommit makes the statement its own transaction: no BEGIN or COMMIT round trip.
-_INGEST_SQL = _TOUCH_SQL.replace("SELECT count(*) FROM touched", """, stored AS (
+_INGEST_SQL = _TOUCH_CTES + """, stored AS (
     INSERT INTO camera_sites_snapshot (camera_id, image, thumbnail, captured_at, received_at)
     SELECT %(id)s, %(image)s, %(thumbnail)s, %(captured_at)s, %(now)s FROM touched
     RETURNING id
 )
-SELECT id FROM stored""")
+SELECT id FROM stored
+"""
 
 
 def _camera_touch(*, camera_id: int, now: dt.datetime, min_interval: float | None) -> bool:

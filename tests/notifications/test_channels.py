@@ -193,7 +193,7 @@ def test_the_bot_links_a_chat_once_by_its_code_and_keeps_its_offset(people, noti
     link.refresh_from_db()
     assert link.chat_id == 902
     answers = {m["chat"]["id"]: m["text"] for m in bot.sent}
-    assert "one\-time code" in answers[901]  # MarkdownV2-escaped, in English
+    assert r"one\-time code" in answers[901]  # MarkdownV2-escaped, in English
     assert answers[902] != answers[901]  # in Kazakh
     assert telegram_bot.poll_updates(timeout=0) == 0  # the offset confirmed both: nothing is read twice
     bot.user_writes(903, "12345678")  # the code worked once

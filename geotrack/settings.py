@@ -133,12 +133,14 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_
 # PostGIS's cost estimates push ordinary spatial queries over jit_above_cost, and
 # JIT compilation then costs ~30 ms per query: far more than these queries take.
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
-# psycopg prepares a statement sent DB_PREPARE_THRESHOLD times on one connection (its own default, 5),
-# so a repeated statement (the same tile, the same page of a list, the dashboard's queries) skips
-# PostgreSQL's planning, which costs more than executing most of them. Django turns this off by
-# default for transaction-pooling PgBouncer: set DB_PREPARE_THRESHOLD=off behind one.
+# psycopg prepares a statement sent DB_PREPARE_THRESHOLD times on one connection (its own default, 5).
+# Only the hot statements bind on the server and so can be prepared (geotrack.core.sql.statement_cursor:
+# vector tiles, features pages, change tokens, sessions, the signed-in user); they then skip
+# PostgreSQL's planning, which costs more than running them. Django turns this off by default for
+# transaction-pooling PgBouncer: set DB_PREPARE_THRESHOLD=off behind one.
 _prepare_threshold = env_str("DB_PREPARE_THRESHOLD", "5").strip().lower()
-DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _prepare_threshold in {"", "off"} else int(_prepare_threshold)
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+    None if _prepare_threshold in {"", "off"} else int(_prepare_threshold))
 # A streaming replica (make cluster): reads that may lag go there (geotrack/core/dbrouter.py).
 if env_str("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {**dj_database_url.parse(env_str("DATABASE_REPLICA_URL")),

@@ -146,7 +146,11 @@ def statement_cursor(*, prepare: bool = False) -> Iterator:
         with connection.cursor() as cursor:
             yield cursor
         return
-    connection.cursor().close()  # the checks of any cursor: health check, (re)connection, thread
+    # What Django's connection.cursor() does before making a cursor: the health check, (re)connecting,
+    # the thread check; then psycopg's server-binding cursor in place of Django's client-binding one.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         raw = ServerBindingCursor(connection.connection)
     wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)

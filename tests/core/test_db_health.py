@@ -4,7 +4,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import close_old_connections, connection
+
+from geotrack.core.db import connect_signals
 
 
 def _checks_counted(monkeypatch) -> list[int]:
@@ -17,6 +19,21 @@ def _checks_counted(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(connection, "is_usable", counting)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def _receivers_in_server_order():
+    """Django's close_old_connections first, then geotrack's, as in a server process.
+
+    Django's test Client disconnects close_old_connections during each request and connects it again
+    afterwards, behind geotrack's receivers; a server never does. In that order close_old_connections
+    would undo what geotrack's receiver just decided.
+    """
+    for signal, uid in ((request_started, "geotrack_db_started"), (request_finished, "geotrack_db_finished")):
+        signal.disconnect(close_old_connections)
+        signal.disconnect(dispatch_uid=uid)
+        signal.connect(close_old_connections)
+    connect_signals()
 
 
 def _between_requests() -> None:

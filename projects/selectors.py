@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 from django.conf import settings
@@ -183,19 +184,37 @@ LEFT JOIN projects_agency a ON a.id = p.agency_id
 
 def project_features_sql(page: Sql) -> Sql:
     """The statement turning a page of project ids into a GeoJSON features array and its length."""
-    properties = Sql(_PROJECT_PROPERTIES).format(health=health_sql(alias="p"))
+    health = health_sql(alias="p")
+    return _features_statement(tuple(sorted(health.params.items()))).format(page=page)
+
+
+@functools.lru_cache(maxsize=8)
+def _features_statement(health_params: tuple) -> Sql:
+    # The statement around its {page} slot, composed once per day (the health rule's values change daily):
+    # composing it costs more than running the prepared statement.
+    properties = Sql(_PROJECT_PROPERTIES).format(health=Sql(health_sql(alias="p").text, dict(health_params)))
     features = features_array(feature=feature(id="p.id", geometry="p.geom", properties=properties), order="p.id")
-    return Sql(_FEATURES_SQL).format(features=features, page=page)
+    return Sql(_FEATURES_SQL).format(features=features)
 
 
-def projects_features_page(*, queryset: QuerySet[Project], offset: int, limit: int) -> tuple[str, int]:
-    """Return one page of projects as a GeoJSON features array (text), and how many it holds.
+def projects_page_sql(where: Sql, *, offset: int, limit: int) -> Sql:
+    """The ids of one page of the projects matching a condition on alias p, in id order."""
+    return Sql("SELECT p.id FROM projects_project p WHERE {where} ORDER BY p.id LIMIT {limit} OFFSET {offset}").format(
+        where=where, limit=str(int(limit)), offset=str(int(offset)))
+
+
+def features_of_page(page: Sql) -> tuple[str, int]:
+    """One page of projects (a statement selecting their ids) as a GeoJSON features array, and its length.
 
     The array is built entirely in PostGIS; Python never sees a feature.
     """
-    page = Sql.of_queryset(queryset.order_by("id").values("id")[offset:offset + limit], "page")
     features, returned = project_features_sql(page).fetchone(prepare=True)
     return features, returned
+
+
+def projects_features_page(*, queryset: QuerySet[Project], offset: int, limit: int) -> tuple[str, int]:
+    """Return one page of a queryset's projects as a GeoJSON features array (text), and how many it holds."""
+    return features_of_page(Sql.of_queryset(queryset.order_by("id").values("id")[offset:offset + limit], "page"))
 
 
 def projects_features_json(*, queryset: QuerySet[Project], offset: int, limit: int) -> str:
@@ -203,9 +222,14 @@ def projects_features_json(*, queryset: QuerySet[Project], offset: int, limit: i
     return projects_features_page(queryset=queryset, offset=offset, limit=limit)[0]
 
 
-def projects_count(*, queryset: QuerySet[Project], exact_limit: int) -> tuple[int, bool]:
-    """Count exactly up to exact_limit; beyond, return the planner's estimate and say so."""
-    ids = Sql.of_queryset(queryset.order_by().values("id"), "ids")
+def projects_count(*, queryset: QuerySet[Project] | None = None, where: Sql | None = None,
+                   exact_limit: int) -> tuple[int, bool]:
+    """Count a queryset's projects, or those matching a condition on alias p, exactly up to exact_limit;
+    beyond, return the planner's estimate and say so."""
+    if where is not None:
+        ids = Sql("SELECT p.id FROM projects_project p WHERE {where}").format(where=where)
+    else:
+        ids = Sql.of_queryset(queryset.order_by().values("id"), "ids")
     count = Sql("SELECT count(*) FROM ({ids} LIMIT %(exact_limit)s) c", {"exact_limit": exact_limit + 1}).format(
         ids=ids).value()
     if count <= exact_limit:

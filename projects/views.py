@@ -18,6 +18,7 @@ from geotrack.core.errors import PreconditionFailed
 from geotrack.core.http import cache_headers, require
 from geotrack.core.pagination import ListPagination, page_params
 from geotrack.core.params import choice
+from geotrack.core.sql import Sql
 from projects import services
 from projects.access import audience_of, is_public_scope
 from projects.filters import ProjectFilter
@@ -75,10 +76,14 @@ class ProjectList(APIView):
     @extend_schema(operation_id="projects_list", parameters=LIST_PARAMETERS,
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
-        filterset = ProjectFilter(request.query_params, queryset=audience_of(request).projects(), request=request)
+        filterset = ProjectFilter(request.query_params, request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
-        body = geojson_page(request, queryset=filterset.qs, page=page_params(request.query_params))
+        where = audience_of(request).sql("project", "p")
+        filters = filterset.sql("p")
+        if filters is not None:
+            where = Sql.join(" AND ", [where, filters])
+        body = geojson_page(request, where=where, page=page_params(request.query_params))
         return HttpResponse(body, content_type=GEOJSON)
 
     @extend_schema(request=ProjectSerializer, responses={(201, GEOJSON): ProjectFeatureSerializer})

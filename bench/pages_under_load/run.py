@@ -61,7 +61,7 @@ def prepare(folder: Path, env: dict[str, str], projects: int) -> None:
 
 
 def signed_in_cookie(folder: Path) -> str:
-    """A session of an analyst (sees everything), made in this process against the bench database."""
+    """The cookies of an analyst's browser (sees everything): a session made as login() makes it, and its CSRF cookie."""
     os.environ["DATABASE_URL"] = database_url(DB_NAME, folder)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
     import django
@@ -80,7 +80,12 @@ def signed_in_cookie(folder: Path) -> str:
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]  # as login() records it
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    return f"sessionid={session.session_key}"
+    # A browser that signed in carries the CSRF cookie login() set (rotate_token) on every later request.
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
+
+    csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return f"sessionid={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
 def wrk(url: str, seconds: int, cookie: str | None = None) -> float:

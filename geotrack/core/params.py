@@ -44,8 +44,8 @@ def start_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def parse_bbox(value: str | None, name: str = "bbox") -> Polygon | None:
-    """minlon,minlat,maxlon,maxlat in EPSG:4326, as a polygon; empty means no bbox."""
+def bbox_bounds(value: str | None, name: str = "bbox") -> tuple[float, float, float, float] | None:
+    """minlon,minlat,maxlon,maxlat in EPSG:4326, checked, as four numbers; empty means no bbox."""
     if not value:
         return None
     parts = value.split(",")
@@ -58,6 +58,15 @@ def parse_bbox(value: str | None, name: str = "bbox") -> Polygon | None:
     if not all(map(math.isfinite, (minlon, minlat, maxlon, maxlat))) or not (
             -180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90):
         raise BadParameter(name, _("bbox must be minlon,minlat,maxlon,maxlat within -180..180 and -90..90."))
+    return minlon, minlat, maxlon, maxlat
+
+
+def parse_bbox(value: str | None, name: str = "bbox") -> Polygon | None:
+    """minlon,minlat,maxlon,maxlat in EPSG:4326, as a polygon; empty means no bbox."""
+    bounds = bbox_bounds(value, name)
+    if bounds is None:
+        return None
+    minlon, minlat, maxlon, maxlat = bounds
     # The ring Polygon.from_bbox builds, read from WKT in one GEOS call instead of one per vertex.
     ring = ((minlon, minlat), (minlon, maxlat), (maxlon, maxlat), (maxlon, minlat), (minlon, minlat))
     return GEOSGeometry("POLYGON((%s))" % ", ".join(f"{x!r} {y!r}" for x, y in ring), srid=4326)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import Point
 from django.http import QueryDict
+from rest_framework.test import APIClient
 
 from projects.filters import ProjectFilter
 from projects.models import Project
@@ -42,3 +43,17 @@ def test_bad_and_empty_values_are_still_named(two_regions_projects):
     assert set(ids("region=KZ-00&sector=transport")) == {"region"}
     assert set(ids("bbox=1,2,3")) == {"bbox"}
     assert ids("q=") == {p.pk for p in two_regions_projects}  # free text may be empty
+
+
+@pytest.mark.django_db
+def test_the_list_and_a_queryset_select_the_same_projects_through_one_sql_condition(two_regions_projects):
+    api = APIClient()
+    almaty, astana = two_regions_projects
+    queries = ["bbox=76,43,77,44", "bbox=71.42,51.12,71.44,51.14", "region=KZ-75&status=identification",
+               "region=KZ-75&status=implementation", "q=SCHOOL", "q=sch_ol", "q=%25", "q=Astana%20road&sector=transport", "health=on_track", ""]
+    for query in queries:
+        listed = {feature["id"] for feature in api.get(f"/api/projects/?{query}").json()["features"]}
+        assert listed == ids(query), query
+    assert ids("q=SCHOOL") == {almaty.pk}  # case-insensitive
+    assert ids("q=sch_ol") == ids("q=%25") == set()  # _ and % are the characters, not LIKE's wildcards
+    assert ids("bbox=71.42,51.12,71.44,51.14") == {astana.pk}

@@ -6,6 +6,7 @@ import math
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -178,7 +179,8 @@ class _Tile:
 
 def _render(source: TileSource, bands: list[int], rescale: list[float] | None, z: int, x: int, y: int) -> _Tile:
     try:
-        return _Tile(source, rasters.tile_png(source.cog_uri, z, x, y, bands=bands, rescale=rescale), None)
+        return _Tile(source, rasters.tile_png(source.cog_uri, z, x, y, bands=bands, rescale=rescale,
+                                              cache_bytes=settings.GEOTRACK["RASTER_TILE_CACHE_MB"] << 20), None)
     except rasters.TileOutsideBounds as exc:
         return _Tile(source, None, str(exc))
 

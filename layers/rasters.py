@@ -2,7 +2,8 @@
 
 Every dataset is opened as a context manager inside `rasterio.Env`, so no handle
 outlives its call, except the COGs that tiles read, which each thread keeps open in a
-small LRU (_OpenCogs, closed on eviction); failures surface as the small exception classes below
+small LRU (_OpenCogs, closed on eviction), beside the PNGs of tiles rendered (_RenderedTiles, when the caller
+gives them a budget); failures surface as the small exception classes below
 (after rio-tiler's errors.py). The rasterio wheel carries its own GDAL and PROJ;
 PROJ_DATA/PROJ_LIB stay unset (README, "Two GDALs"). Nothing here reads Django
 settings: callers pass limits and locations in.
@@ -260,8 +261,20 @@ def display_range(uri: str, *, bands: Sequence[int]) -> list[float]:
     return [float(low), float(high if high > low else low + 1)]
 
 
-def tile_png(uri: str, z: int, x: int, y: int, *, bands: Sequence[int], rescale: Sequence[float] | None) -> bytes:
-    """Return a 256 px PNG tile; pixels outside the data (mask or nodata) are transparent."""
+def tile_png(uri: str, z: int, x: int, y: int, *, bands: Sequence[int], rescale: Sequence[float] | None,
+             cache_bytes: int = 0) -> bytes:
+    """Return a 256 px PNG tile; pixels outside the data (mask or nodata) are transparent.
+
+    cache_bytes > 0: keep the PNGs of local COGs rendered here, up to that many bytes per process
+    (_RenderedTiles), and answer a tile rendered before from them. The caller checks access first.
+    """
+    key = None
+    if cache_bytes > 0 and not uri.startswith("/vsi"):
+        stat = os.stat(uri)
+        key = (uri, stat.st_ino, stat.st_mtime_ns, stat.st_size, z, x, y, tuple(bands),
+               tuple(rescale) if rescale else None)
+        if (png := _rendered_tiles.get(key)) is not None:
+            return png
     with _tile_reader(uri) as cog:
         try:
             image = cog.tile(x, y, z, indexes=list(bands))
@@ -269,7 +282,48 @@ def tile_png(uri: str, z: int, x: int, y: int, *, bands: Sequence[int], rescale:
             raise TileOutsideBounds(f"Tile {z}/{x}/{y} lies outside the image.") from None
     if rescale:
         image.rescale(in_range=[tuple(rescale)] * image.count)
-    return image.render(img_format="PNG")
+    png = image.render(img_format="PNG")
+    if key is not None:
+        _rendered_tiles.put(key, png, max_bytes=cache_bytes)
+    return png
+
+
+class _RenderedTiles:
+    """PNG tiles this process rendered, least recently used out beyond a byte budget.
+
+    Keyed by the COG's path and file identity (inode, mtime, size), the tile and the bands and range:
+    a COG replaced on disk gets new keys, and its old tiles age out. What a TiTiler deployment gets
+    from a tile cache in front of it; the access rule is checked before a tile is asked for, as ever.
+    """
+
+    def __init__(self) -> None:
+        self.tiles: OrderedDict[tuple, bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self.lock:
+            png = self.tiles.get(key)
+            if png is not None:
+                self.tiles.move_to_end(key)
+            return png
+
+    def put(self, key: tuple, png: bytes, *, max_bytes: int) -> None:
+        with self.lock:
+            if key in self.tiles:
+                self.size -= len(self.tiles.pop(key))
+            self.tiles[key] = png
+            self.size += len(png)
+            while self.size > max_bytes and self.tiles:
+                self.size -= len(self.tiles.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.tiles.clear()
+            self.size = 0
+
+
+_rendered_tiles = _RenderedTiles()
 
 
 class _OpenCogs(threading.local):
@@ -320,9 +374,10 @@ def _kept_open(uri: str) -> Reader:
 
 
 def close_open_cogs() -> None:
-    """Close the COGs this thread keeps open (tests; a worker's are closed when it exits)."""
+    """Close the COGs this thread keeps open and forget the rendered tiles (tests; a worker's go when it exits)."""
     while _open_cogs.readers:
         _open_cogs.readers.popitem()[1].dataset.close()
+    _rendered_tiles.clear()
 
 
 def cog_native_zoom(uri: str) -> int:

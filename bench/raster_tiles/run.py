@@ -37,6 +37,11 @@ ROUNDS = int(os.environ.get("ROUNDS", "9"))
 
 
 TARGET = 1.2
+# Two servers in turn: every tile rendered (no rendered-tile cache), then geotrack as configured by default,
+# where a tile asked again is answered from the worker's rendered PNGs. The floor renders every time in both.
+RUNS = (("cold: every request renders its tile", "0"),
+        ("repeated request: the worker's rendered-tile cache (default budget)",
+         os.environ.get("RASTER_TILE_CACHE_MB", "32")))
 
 
 def floor_tile(cog: Reader, z: int, x: int, y: int, bands: list[int], rescale: list[float] | None) -> bytes:
@@ -47,26 +52,16 @@ def floor_tile(cog: Reader, z: int, x: int, y: int, bands: list[int], rescale: l
     return image.render(img_format="PNG")
 
 
-def main() -> None:
-    imagery = Imagery.objects.filter(status="ready", is_public=True).order_by("id").first()
-    if imagery is None:
-        sys.exit("No ready public imagery in the dev database: run `make run` (it loads the demo) first.")
-    bands, rescale = list(imagery.default_bands), imagery.default_rescale or None
-    lon, lat = imagery.footprint.centroid.coords
-    with Reader(imagery.cog_uri) as cog:
-        zooms = {"low": cog.minzoom, "middle": (cog.minzoom + cog.maxzoom) // 2, "high": cog.maxzoom}
-        tiles = {name: cog.tms.tile(lon, lat, z) for name, z in zooms.items()}
+def run_server(label: str, cache_mb: str, imagery, tiles, floor_reader, bands, rescale) -> None:
     env = {key: value for key, value in os.environ.items() if key not in {"DEBUG"}}
-    env.update(DEBUG="0", PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="geotrack.settings")
+    env.update(DEBUG="0", PYTHONPATH=str(REPO), DJANGO_SETTINGS_MODULE="geotrack.settings",
+               RASTER_TILE_CACHE_MB=cache_mb)
     port = free_port()
     argv = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
             "--timeout", "60", "--log-level", "warning", "geotrack.wsgi:application"]
     server = start_server("raster-tiles", argv, port=port, env=env, ready_path="/healthz", timeout=60)
-    with rasterio.Env(**rasters.LOCAL_TILE_ENV):
-        floor_dataset = rasterio.open(imagery.cog_uri, driver=rasters.UPLOAD_DRIVER)
-    floor_reader = Reader(imagery.cog_uri, dataset=floor_dataset)
     try:
-        print(f"image {imagery.pk}: {imagery.title} ({imagery.cog_uri}), bands {bands}, rescale {rescale}")
+        print(f"\n{label} (RASTER_TILE_CACHE_MB={cache_mb})")
         print(f"{'zoom':<8}{'tile':<18}{'HTTP ms':>9}{'floor ms':>10}{'ratio':>7}{'target':>8}{'same PNG':>10}")
         for name, tile in tiles.items():
             path = f"/tiles/imagery/{imagery.pk}/{tile.z}/{tile.x}/{tile.y}.png"
@@ -88,6 +83,25 @@ def main() -> None:
                   f"{http_ms / floor_ms:>7.2f}{f'<= {TARGET}':>8}{str(identical):>10}")
     finally:
         stop_server(server)
+
+
+def main() -> None:
+    imagery = Imagery.objects.filter(status="ready", is_public=True).order_by("id").first()
+    if imagery is None:
+        sys.exit("No ready public imagery in the dev database: run `make run` (it loads the demo) first.")
+    bands, rescale = list(imagery.default_bands), imagery.default_rescale or None
+    lon, lat = imagery.footprint.centroid.coords
+    with Reader(imagery.cog_uri) as cog:
+        zooms = {"low": cog.minzoom, "middle": (cog.minzoom + cog.maxzoom) // 2, "high": cog.maxzoom}
+        tiles = {name: cog.tms.tile(lon, lat, z) for name, z in zooms.items()}
+    with rasterio.Env(**rasters.LOCAL_TILE_ENV):
+        floor_dataset = rasterio.open(imagery.cog_uri, driver=rasters.UPLOAD_DRIVER)
+    floor_reader = Reader(imagery.cog_uri, dataset=floor_dataset)
+    print(f"image {imagery.pk}: {imagery.title} ({imagery.cog_uri}), bands {bands}, rescale {rescale}")
+    try:
+        for label, cache_mb in RUNS:
+            run_server(label, cache_mb, imagery, tiles, floor_reader, bands, rescale)
+    finally:
         floor_dataset.close()
     print("\nOverviews: distinct bytes of the COG read for one tile (bands as above)")
     print(f"{'zoom':<8}{'with overviews':>16}{'without':>12}{'saving':>9}")

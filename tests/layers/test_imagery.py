@@ -295,3 +295,23 @@ def test_kept_open_cogs_follow_a_replaced_file_and_close_when_evicted(tmp_path):
         _tile_values(other, _centre_tile(other))
     assert kept.closed and len(rasters._open_cogs.readers) == rasters.OPEN_COGS_PER_THREAD
     rasters.close_open_cogs()
+
+
+def test_rendered_tiles_are_kept_within_their_budget_and_a_replaced_cog_renders_anew(tmp_path):
+    rasters.close_open_cogs()
+    uri = _cog(tmp_path, "site", 40)
+    tile = _centre_tile(uri)
+
+    def render(rescale, budget=1 << 20):
+        return rasters.tile_png(uri, tile.z, tile.x, tile.y, bands=[1], rescale=rescale, cache_bytes=budget)
+
+    first = render([0, 255])
+    assert render([0, 255]) is first  # the same bytes object: answered from the rendered tiles
+    assert render([0, 255], budget=0) is not first  # no budget: rendered anew
+    os.replace(_cog(tmp_path, "replacement", 200), uri)  # a re-ingest writes the same path anew
+    replaced = render([0, 255])
+    assert replaced is not first and _tile_values(uri, tile) == {200}
+    other = render([0, 100], budget=len(replaced) + 1)  # room for one tile only: the older goes
+    assert rasters._rendered_tiles.size <= len(replaced) + 1 and render([0, 100]) is other
+    assert render([0, 255]) is not replaced
+    rasters.close_open_cogs()

@@ -32,6 +32,8 @@ class StrictFilterSet(filters.FilterSet):
         self.form_prefix = prefix
         self.filters = {}
         for name, declared in self.base_filters.items():
+            if name not in self.data:
+                continue  # never validated nor applied (see get_form_class): no copy to make
             filter_ = copy.copy(declared)  # shallow: its field, queryset and choices are shared, read-only
             if declared.method is not None:
                 filter_.method = declared.method  # binds the method to this copy and this FilterSet
@@ -40,7 +42,7 @@ class StrictFilterSet(filters.FilterSet):
             self.filters[name] = filter_
 
     def get_form_class(self):
-        names = tuple(name for name in self.filters if name in self.data)
+        names = tuple(self.filters)  # the filters the request names, in declaration order
         key = (type(self), names)
         form_class = _FORM_CLASSES.get(key)
         if form_class is None:

@@ -12,12 +12,11 @@ constants, and where they vary they are quoted by psycopg (``identifier``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from psycopg import sql as psycopg_sql
 
@@ -131,9 +130,9 @@ class Sql:
         return connection.ops.compose_sql(self.text, self.params) if self.params else self.text.replace("%%", "%")
 
 
-@contextmanager
-def statement_cursor(*, prepare: bool = False) -> Iterator:
-    """A cursor of Django's default connection; with prepare=True, one that binds on the server.
+def statement_cursor(*, prepare: bool = False):
+    """A cursor of Django's default connection (use it in a with block); with prepare=True, one that binds
+    on the server.
 
     Django's cursors merge the values into the text on the client, so PostgreSQL plans every
     statement anew, and for the small spatial statements of a map (a tile, a page of features)
@@ -142,20 +141,17 @@ def statement_cursor(*, prepare: bool = False) -> Iterator:
     connection, and later runs with other values skip the planning. The cursor is wrapped like any
     of Django's (errors translated, execute wrappers and query logging kept).
     """
+    database = connections[DEFAULT_DB_ALIAS]  # once: each attribute read through django.db.connection looks it up
     if not prepare:
-        with connection.cursor() as cursor:
-            yield cursor
-        return
+        return database.cursor()
     # What Django's connection.cursor() does before making a cursor: the health check, (re)connecting,
     # the thread check; then psycopg's server-binding cursor in place of Django's client-binding one.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
-    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-    with wrapped as cursor:
-        yield cursor
+    database.close_if_health_check_failed()
+    database.ensure_connection()
+    database.validate_thread_sharing()
+    with database.wrap_database_errors:
+        raw = ServerBindingCursor(database.connection)
+    return database.make_debug_cursor(raw) if database.queries_logged else database.make_cursor(raw)
 
 
 TRUE = Sql("TRUE")

@@ -421,6 +421,39 @@ class Audience:
             return None
         return rule.public_sql(alias) if rule.public else Sql("FALSE")
 
+    def sql_over_links(self, kind: str, alias: str) -> Sql | None:
+        """The rule of `kind` on rows that carry its public flag and its links as columns (projects/counts.py).
+
+        The row at `alias` has `is_public`, `agency_id`, `region_ids` (the regions it is linked to, an array)
+        and `item_ids` (the roadmap items it is linked to, an array): what the project rule's reader parts
+        read. A link column that is NULL reads for nobody (a bucket of the counters that does not know its
+        projects' links): the condition is then NULL, never true, unless the flag alone lets the row through.
+        None when the rule needs more than these columns. Archived objects are left out by whoever keeps
+        such rows.
+        """
+        rule = RULES[kind]
+        if rule.parents or rule.delay or isinstance(rule.public, ColumnIs):
+            return None
+        if self.sees_everything or (rule.public is None and not rule.regions and not rule.agencies):
+            return TRUE
+        readers = [rule.public_sql(alias)] if rule.public else []
+        if self.regional:
+            for link in rule.regions:
+                if not (isinstance(link, LinkedRegions) and link.key == "id"):
+                    return None
+                readers.append(Sql(f"{alias}.region_ids && %(access_regions)s::bigint[]",
+                                   {"access_regions": list(self.region_ids)}))
+        for link in self.agency_links(rule):
+            if isinstance(link, AgencyColumn) and link.column == "agency_id":
+                readers.append(link.sql(alias, list(self.agency_ids)))
+            elif isinstance(link, BoundAgencies) and link.via == "project" and link.column == "id":
+                # linked to an item bound to the agencies: the items' ids, from the same text as BOUND_IDS
+                readers.append(Sql(f"{alias}.item_ids && ARRAY({{ids}})").format(
+                    ids=BoundAgencies("id", via="item").ids(list(self.agency_ids))))
+            else:
+                return None
+        return Sql("({r})").format(r=Sql.join(" OR ", readers)) if readers else Sql("FALSE")
+
     def sql_exists(self, kind: str, id_sql: str, *, alias: str | None = None) -> Sql:
         """Whether the object of `kind` whose id is `id_sql` is readable (for rows that only carry the id)."""
         alias = alias or f"access_{kind}"

@@ -22,9 +22,15 @@ a management command for operators, e.g. after a bulk load run with session_repl
 which skips triggers). The worker's periodic task calls counts_current(), so the recount of a new day is
 normally done before anyone reads; writers wait while a recount runs (about 15 s at a million projects).
 
-Who may read what stays in projects/access.py: Audience.sql_over_public_flag() gives the audience's
-project rule as a condition on the public flag alone, or None when it needs more (akimats' linked
-regions, ministries' agencies and items): those audiences are answered by the full queries.
+Who may read what stays in projects/access.py. Audience.sql_over_public_flag() gives the audience's project
+rule as a condition on the public flag alone (the public, national roles): the buckets answer. It is None
+for audiences that read more (akimats' linked regions, ministries' agencies and items): they read the public
+buckets plus the private projects they may read, from projects_dashboardprivate, which the same triggers keep
+(one row per live non-public project: its agency, its linked regions and roadmap items as arrays, and the
+columns health and the sums need), filtered by Audience.sql_over_links() and counted at read time in the
+buckets' shape. A project linked to several regions is one row there, so "in my regions OR my agencies" counts
+it once. The read costs what the audience's private projects cost (GIN indexes on the arrays), not a scan of
+the projects.
 """
 from __future__ import annotations
 
@@ -37,6 +43,9 @@ from projects.health import health_parameters, health_sql_columns
 COUNTS_TABLE = "projects_dashboardcount"
 DELTAS_TABLE = "projects_dashboardcountdelta"
 STATE_TABLE = "projects_dashboardcountstate"
+PRIVATE_TABLE = "projects_dashboardprivate"
+PRIVATE_COLUMNS = ("project_id", "agency_id", "status", "physical_progress", "financial_progress", "budget",
+                   "planned_start", "planned_end", "last_report_at", "created_at", "region_ids", "item_ids")
 # What readers read: the folded buckets and the deltas not folded yet (sum them; a bucket may repeat).
 COUNTED_VIEW = "projects_dashboardcountlive"
 BUCKET = ("dimension", "key_id", "status", "is_public", "health")
@@ -55,13 +64,30 @@ CREATE INDEX projects_dashboardcount_empty ON {COUNTS_TABLE} ((1)) WHERE project
 -- Insert-only: writers never wait for each other on a bucket row; the worker folds it into the buckets.
 CREATE TABLE {DELTAS_TABLE} ({_COLUMNS});
 CREATE VIEW {COUNTED_VIEW} AS SELECT {_ALL} FROM {COUNTS_TABLE} UNION ALL SELECT {_ALL} FROM {DELTAS_TABLE};
+-- The live projects that are not public, each with its links: audiences that read more than the public
+-- flag (akimats, ministries) add the ones they may read to the public buckets (counted_rows).
+CREATE TABLE IF NOT EXISTS {PRIVATE_TABLE} (
+    project_id bigint PRIMARY KEY, agency_id bigint, status varchar(20) NOT NULL,
+    physical_progress numeric NOT NULL, financial_progress numeric NOT NULL,
+    budget numeric, planned_start date, planned_end date, last_report_at timestamptz, created_at timestamptz NOT NULL,
+    region_ids bigint[] NOT NULL, item_ids bigint[] NOT NULL
+);
+CREATE INDEX IF NOT EXISTS projects_dashboardprivate_agency ON {PRIVATE_TABLE} (agency_id);
+CREATE INDEX IF NOT EXISTS projects_dashboardprivate_regions ON {PRIVATE_TABLE} USING gin (region_ids);
+CREATE INDEX IF NOT EXISTS projects_dashboardprivate_items ON {PRIVATE_TABLE} USING gin (item_ids);
 CREATE TABLE {STATE_TABLE} (
     id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1), day date NOT NULL, lag numeric NOT NULL,
     stale_since timestamptz NOT NULL, counted_at timestamptz NOT NULL DEFAULT now()
 );
 """
 DROP_TABLES_SQL = (f"DROP VIEW IF EXISTS {COUNTED_VIEW}; DROP TABLE IF EXISTS {COUNTS_TABLE}; "
-                   f"DROP TABLE IF EXISTS {DELTAS_TABLE}; DROP TABLE IF EXISTS {STATE_TABLE};")
+                   f"DROP TABLE IF EXISTS {DELTAS_TABLE}; DROP TABLE IF EXISTS {PRIVATE_TABLE}; "
+                   f"DROP TABLE IF EXISTS {STATE_TABLE};")
+# Migration 0012 adds the private table to counters created by 0011.
+# (0011 runs today's CREATE_TABLES_SQL on a new database, so both say IF NOT EXISTS.)
+CREATE_PRIVATE_SQL = CREATE_TABLES_SQL[CREATE_TABLES_SQL.index(f"CREATE TABLE IF NOT EXISTS {PRIVATE_TABLE}"):
+                                       CREATE_TABLES_SQL.index(f"CREATE TABLE {STATE_TABLE}")]
+DROP_PRIVATE_SQL = f"DROP TABLE IF EXISTS {PRIVATE_TABLE};"
 
 # What a set of project rows `v` contributes to one dimension (sign: '' adds, '-' takes away).
 _CONTRIBUTION = """
@@ -134,30 +160,60 @@ def counts_fold() -> int:
         return moved
 
 
+# The private table's row of each live, non-public project of `p` (a link array per link table, in id order).
+_PRIVATE_ROWS = f"""
+SELECT p.id, p.agency_id, p.status, p.physical_progress, p.financial_progress, p.budget, p.planned_start,
+    p.planned_end, p.last_report_at, p.created_at,
+    ARRAY(SELECT k.region_id FROM projects_projectregion k WHERE k.project_id = p.id ORDER BY 1),
+    ARRAY(SELECT k.roadmapitem_id FROM projects_project_roadmap_items k WHERE k.project_id = p.id ORDER BY 1)
+FROM projects_project p
+WHERE NOT p.is_public AND p.archived_at IS NULL AND EXISTS (SELECT 1 FROM {STATE_TABLE})"""
+
+
+def _private_refresh(ids: str) -> str:
+    """Bring the private rows of the projects whose ids `ids` selects in line with the projects and their links.
+
+    Read from the tables, not from the transition tables, so a link statement sees its project's flag.
+    """
+    changed = ", ".join(f"{column} = excluded.{column}" for column in PRIVATE_COLUMNS[1:])
+    return f"""
+        DELETE FROM {PRIVATE_TABLE} d WHERE d.project_id IN ({ids}) AND NOT EXISTS (
+            SELECT 1 FROM projects_project p WHERE p.id = d.project_id AND NOT p.is_public AND p.archived_at IS NULL);
+        INSERT INTO {PRIVATE_TABLE} ({", ".join(PRIVATE_COLUMNS)}) {_PRIVATE_ROWS} AND p.id IN ({ids})
+        ON CONFLICT (project_id) DO UPDATE SET {changed};"""
+
+
 def _project_trigger_body() -> str:
     def rows(transition: str, sign: str) -> list[str]:
         return [_contribution(d, _from_projects(d, transition), sign) for d in DIMENSIONS]
-    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE}; DELETE FROM {DELTAS_TABLE};")
+    return _trigger_body(rows, key="id", truncate=f"DELETE FROM {COUNTS_TABLE}; DELETE FROM {DELTAS_TABLE}; "
+                                                  f"DELETE FROM {PRIVATE_TABLE};")
 
 
 def _link_trigger_body(dimension: str) -> str:
     def rows(transition: str, sign: str) -> list[str]:
         return [_contribution(dimension, _from_links(dimension, transition), sign)]
-    return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE} WHERE dimension = '{dimension}'; "
-                                        f"DELETE FROM {DELTAS_TABLE} WHERE dimension = '{dimension}';")
+    column = {"region": "region_ids", "item": "item_ids"}[dimension]
+    return _trigger_body(rows, key="project_id", truncate=(
+        f"DELETE FROM {COUNTS_TABLE} WHERE dimension = '{dimension}'; "
+        f"DELETE FROM {DELTAS_TABLE} WHERE dimension = '{dimension}'; UPDATE {PRIVATE_TABLE} SET {column} = '{{}}';"))
 
 
-def _trigger_body(rows, *, truncate: str) -> str:
+def _trigger_body(rows, *, key: str, truncate: str) -> str:
+    """key: the transition tables' column holding the project id (the private rows to refresh)."""
     return f"""
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         {truncate}
     ELSIF TG_OP = 'INSERT' THEN
         {_apply(rows('new_rows', ''))}
+        {_private_refresh(f"SELECT {key} FROM new_rows")}
     ELSIF TG_OP = 'DELETE' THEN
         {_apply(rows('old_rows', '-'))}
+        {_private_refresh(f"SELECT {key} FROM old_rows")}
     ELSE
         {_apply(rows('new_rows', '') + rows('old_rows', '-'))}
+        {_private_refresh(f"SELECT {key} FROM new_rows UNION SELECT {key} FROM old_rows")}
     END IF;
     RETURN NULL;
 END"""
@@ -207,7 +263,8 @@ def dashboard_recount(*, if_stale: bool = False) -> int | None:
     """
     with connection.cursor() as cursor:
         install_triggers(cursor)
-        cursor.execute(f"LOCK TABLE {COUNTS_TABLE}, {DELTAS_TABLE}, {STATE_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {COUNTS_TABLE}, {DELTAS_TABLE}, {PRIVATE_TABLE}, {STATE_TABLE} "
+                       "IN SHARE ROW EXCLUSIVE MODE")
         if if_stale and _state_is_current():
             return None
         cursor.execute("SET LOCAL jit = off")
@@ -221,7 +278,10 @@ def dashboard_recount(*, if_stale: bool = False) -> int | None:
         cursor.execute(f"DELETE FROM {DELTAS_TABLE}")
         parts = [_contribution(d, _from_projects(d, "projects_project"), "") for d in DIMENSIONS]
         cursor.execute(f"INSERT INTO {COUNTS_TABLE} ({', '.join(BUCKET + SUMS)})\n" + "\nUNION ALL\n".join(parts))
-        return cursor.rowcount
+        counted = cursor.rowcount
+        cursor.execute(f"DELETE FROM {PRIVATE_TABLE}")
+        cursor.execute(f"INSERT INTO {PRIVATE_TABLE} ({', '.join(PRIVATE_COLUMNS)}) {_PRIVATE_ROWS}")
+        return counted
 
 
 # The state check rides along with the read: one row always, with the read's rows (if any) beside it.
@@ -234,17 +294,55 @@ LEFT JOIN (SELECT true AS present, q0.* FROM ({read}) q0) q ON true
 """
 
 
-def counted_rows(audience: Audience, read, alias: str = "c") -> list[tuple] | None:
-    """Rows of read(condition), a statement over the buckets, for this audience; None: use the full queries.
+# Buckets of one dimension whose projects the audience reads all of, by the flag alone.
+_OVER_FLAG = f"(SELECT {_ALL} FROM {COUNTED_VIEW} c WHERE c.dimension = %(counts_dimension)s AND {{visible}})"
+
+# The same for an audience that reads more than the flag (projects/access.py, Audience.sql_over_links): the buckets
+# do not know their projects' links (NULL), so only the public ones pass; the private projects it may read are
+# counted from the private table, in the buckets' shape, and added.
+_OVER_LINKS = f"""(
+    SELECT {_ALL} FROM (SELECT c.*, NULL::bigint AS agency_id, NULL::bigint[] AS region_ids,
+                               NULL::bigint[] AS item_ids
+                        FROM {COUNTED_VIEW} c WHERE c.dimension = %(counts_dimension)s) c
+    WHERE {{visible_buckets}}
+    UNION ALL
+    {{private}})"""
+
+_PRIVATE_SOURCE = f"""(SELECT * FROM (SELECT d.*, false AS is_public, NULL::timestamptz AS archived_at
+               FROM {PRIVATE_TABLE} d) d WHERE {{visible}}) v"""
+_UNNESTED = {"agency": "", "region": " CROSS JOIN LATERAL unnest(v.region_ids) AS k(region_id)",
+             "item": " CROSS JOIN LATERAL unnest(v.item_ids) AS k(roadmapitem_id)"}
+
+
+def counted_source(audience: Audience, dimension: str) -> Sql | None:
+    """The buckets of one dimension this audience reads (a parenthesised relation); None: use the full queries.
+
+    A relation with the columns of the buckets (BUCKET + SUMS); a bucket may repeat (sum them).
+    """
+    values = {"counts_dimension": dimension}
+    over_flag = audience.sql_over_public_flag("project", "c")
+    if over_flag is not None:
+        return Sql(_OVER_FLAG, values).format(visible=over_flag)
+    over_links = audience.sql_over_links("project", "c")
+    if over_links is None:
+        return None
+    private = Sql(_PRIVATE_SOURCE).format(visible=audience.sql_over_links("project", "d"))
+    contribution = Sql(_contribution(dimension, "{private}" + _UNNESTED[dimension], "")).format(private=private)
+    return Sql(_OVER_LINKS, values).format(visible_buckets=over_links, private=contribution)
+
+
+def counted_rows(audience: Audience, dimension: str, read, alias: str = "c") -> list[tuple] | None:
+    """Rows of read(buckets), a statement over the buckets of one dimension, for this audience; None: use the
+    full queries. `buckets` is a parenthesised relation (counted_source); give it an alias in the read.
 
     When the counters count for another day or other thresholds (or are off), recount and read again. The
     check is part of the same statement, so reading from the counters costs no extra round trip.
     """
-    condition = audience.sql_over_public_flag("project", alias)
-    if condition is None:
+    source = counted_source(audience, dimension)
+    if source is None:
         return None
     values = {f"counts_{name}": value for name, value in _state_values().items()}
-    statement = Sql(_CHECKED_READ, values).format(read=read(condition))
+    statement = Sql(_CHECKED_READ, values).format(read=read(source))
     rows = statement.fetchall()
     if not rows[0][0]:
         dashboard_recount(if_stale=True)
@@ -265,6 +363,9 @@ def counts_current() -> None:
 
 
 def buckets() -> list[tuple]:
-    """Every bucket as readers see it (deltas included), in a fixed order (to compare with a recount)."""
-    return Sql(f"SELECT {', '.join(BUCKET)}, {_SUMMED} FROM {COUNTED_VIEW} GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO} "
+    """Every bucket as readers see it (deltas included), in a fixed order, then every private project's row
+    (to compare with a recount)."""
+    kept = Sql(f"SELECT {', '.join(BUCKET)}, {_SUMMED} FROM {COUNTED_VIEW} GROUP BY 1, 2, 3, 4, 5 HAVING {_NONZERO} "
                "ORDER BY dimension, key_id NULLS FIRST, status, is_public, health NULLS FIRST").fetchall()
+    private = Sql(f"SELECT 'private', {', '.join(PRIVATE_COLUMNS)} FROM {PRIVATE_TABLE} ORDER BY project_id").fetchall()
+    return kept + private

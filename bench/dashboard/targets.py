@@ -72,8 +72,8 @@ WHERE NOT p.is_public AND p.archived_at IS NULL GROUP BY 1 ORDER BY count(*) DES
 _BUSIEST_AGENCY_SQL = """
 SELECT x.agency_id FROM projects_project p CROSS JOIN LATERAL (
     SELECT p.agency_id
-    UNION SELECT i.agency_id FROM projects_project_roadmap_items l JOIN projects_roadmapitem i ON i.id = l.roadmapitem_id
-          WHERE l.project_id = p.id
+    UNION SELECT i.agency_id FROM projects_project_roadmap_items l
+          JOIN projects_roadmapitem i ON i.id = l.roadmapitem_id WHERE l.project_id = p.id
     UNION SELECT c.agency_id FROM projects_project_roadmap_items l
           JOIN projects_roadmapitem_co_executors c ON c.roadmapitem_id = l.roadmapitem_id WHERE l.project_id = p.id) x
 WHERE NOT p.is_public AND p.archived_at IS NULL AND x.agency_id IS NOT NULL

@@ -26,13 +26,16 @@ Who may read what stays in projects/access.py. Audience.sql_over_public_flag() g
 rule as a condition on the public flag alone (the public, national roles): the buckets answer. It is None
 for audiences that read more (akimats' linked regions, ministries' agencies and items): they read the public
 buckets plus the private projects they may read, from projects_dashboardprivate, which the same triggers keep
-(one row per live non-public project: its agency, its linked regions and roadmap items as arrays, and the
-columns health and the sums need), filtered by Audience.sql_over_links() and counted at read time in the
+(one row per live non-public project: its agency, its linked regions and roadmap items as arrays, its health for
+the counted day and the columns the sums need), filtered by Audience.sql_over_links() and counted at read time in the
 buckets' shape. A project linked to several regions is one row there, so "in my regions OR my agencies" counts
 it once. The read costs what the audience's private projects cost (GIN indexes on the arrays), not a scan of
 the projects.
 """
 from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 
@@ -44,8 +47,8 @@ COUNTS_TABLE = "projects_dashboardcount"
 DELTAS_TABLE = "projects_dashboardcountdelta"
 STATE_TABLE = "projects_dashboardcountstate"
 PRIVATE_TABLE = "projects_dashboardprivate"
-PRIVATE_COLUMNS = ("project_id", "agency_id", "status", "physical_progress", "financial_progress", "budget",
-                   "planned_start", "planned_end", "last_report_at", "created_at", "region_ids", "item_ids")
+PRIVATE_COLUMNS = ("project_id", "agency_id", "status", "health", "physical_progress", "financial_progress", "budget",
+                   "region_ids", "item_ids")
 # What readers read: the folded buckets and the deltas not folded yet (sum them; a bucket may repeat).
 COUNTED_VIEW = "projects_dashboardcountlive"
 BUCKET = ("dimension", "key_id", "status", "is_public", "health")
@@ -67,9 +70,8 @@ CREATE VIEW {COUNTED_VIEW} AS SELECT {_ALL} FROM {COUNTS_TABLE} UNION ALL SELECT
 -- The live projects that are not public, each with its links: audiences that read more than the public
 -- flag (akimats, ministries) add the ones they may read to the public buckets (counted_rows).
 CREATE TABLE IF NOT EXISTS {PRIVATE_TABLE} (
-    project_id bigint PRIMARY KEY, agency_id bigint, status varchar(20) NOT NULL,
-    physical_progress numeric NOT NULL, financial_progress numeric NOT NULL,
-    budget numeric, planned_start date, planned_end date, last_report_at timestamptz, created_at timestamptz NOT NULL,
+    project_id bigint PRIMARY KEY, agency_id bigint, status varchar(20) NOT NULL, health varchar(10),
+    physical_progress numeric NOT NULL, financial_progress numeric NOT NULL, budget numeric,
     region_ids bigint[] NOT NULL, item_ids bigint[] NOT NULL
 );
 CREATE INDEX IF NOT EXISTS projects_dashboardprivate_agency ON {PRIVATE_TABLE} (agency_id);
@@ -109,8 +111,13 @@ DIMENSIONS = {"agency": ("v.agency_id", None),
               "item": ("k.roadmapitem_id", "projects_project_roadmap_items")}
 
 
-def _contribution(dimension: str, source: str, sign: str) -> str:
-    health = health_sql_columns(alias="v", today=_STATE["day"], lag=_STATE["lag"], stale_since=_STATE["stale_since"])
+def _state_health(alias: str) -> str:
+    return health_sql_columns(alias=alias, today=_STATE["day"], lag=_STATE["lag"], stale_since=_STATE["stale_since"])
+
+
+def _contribution(dimension: str, source: str, sign: str, health: str | None = None) -> str:
+    """health: the rows' health when they carry it (the private table), else computed for the state row's day."""
+    health = health or _state_health("v")
     key = DIMENSIONS[dimension][0]
     return (_CONTRIBUTION.replace("{dimension}", dimension).replace("{key}", key).replace("{health}", health)
             .replace("{sign}", sign).replace("{source}", source))
@@ -160,10 +167,10 @@ def counts_fold() -> int:
         return moved
 
 
-# The private table's row of each live, non-public project of `p` (a link array per link table, in id order).
+# The private table's row of each live, non-public project of `p` (a link array per link table, in id order), with
+# its health for the state row's day, as the buckets count it (a new day recounts both).
 _PRIVATE_ROWS = f"""
-SELECT p.id, p.agency_id, p.status, p.physical_progress, p.financial_progress, p.budget, p.planned_start,
-    p.planned_end, p.last_report_at, p.created_at,
+SELECT p.id, p.agency_id, p.status, {_state_health("p")}, p.physical_progress, p.financial_progress, p.budget,
     ARRAY(SELECT k.region_id FROM projects_projectregion k WHERE k.project_id = p.id ORDER BY 1),
     ARRAY(SELECT k.roadmapitem_id FROM projects_project_roadmap_items k WHERE k.project_id = p.id ORDER BY 1)
 FROM projects_project p
@@ -314,6 +321,42 @@ _UNNESTED = {"agency": "", "region": " CROSS JOIN LATERAL unnest(v.region_ids) A
              "item": " CROSS JOIN LATERAL unnest(v.item_ids) AS k(roadmapitem_id)"}
 
 
+_TYPES = {"dimension": "varchar", "key_id": "bigint", "status": "varchar", "is_public": "boolean",
+          "health": "varchar", "projects": "bigint"}
+_SHARED: ContextVar[dict | None] = ContextVar("geotrack_counts_shared", default=None)
+
+
+@contextlib.contextmanager
+def shared_reads():
+    """Within the block, count an audience's private projects once per dimension and let every figure reuse them.
+
+    One dashboard recompute reads the agency dimension three times (KPIs, statuses, agencies): the private
+    projects' buckets are fetched once and bound to the later reads as arrays. Only for work that writes
+    nothing in between (one computation of figures).
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _private_contribution(audience: Audience, dimension: str) -> Sql:
+    private = Sql(_PRIVATE_SOURCE).format(visible=audience.sql_over_links("project", "d"))
+    contribution = Sql(_contribution(dimension, "{private}" + _UNNESTED[dimension], "", health="v.health")).format(
+        private=private)
+    shared = _SHARED.get()
+    if shared is None:
+        return contribution
+    key = (audience.key, dimension)
+    if key not in shared:
+        shared[key] = list(zip(*contribution.fetchall())) or [[] for _ in BUCKET + SUMS]
+    names = {column: f"counts_private_{dimension}_{column}" for column in BUCKET + SUMS}
+    arrays = ", ".join(f"%({names[column]})s::{_TYPES.get(column, 'numeric')}[]" for column in BUCKET + SUMS)
+    return Sql(f"SELECT * FROM unnest({arrays}) AS u({_ALL})",
+               {names[column]: list(values) for column, values in zip(BUCKET + SUMS, shared[key])})
+
+
 def counted_source(audience: Audience, dimension: str) -> Sql | None:
     """The buckets of one dimension this audience reads (a parenthesised relation); None: use the full queries.
 
@@ -326,9 +369,8 @@ def counted_source(audience: Audience, dimension: str) -> Sql | None:
     over_links = audience.sql_over_links("project", "c")
     if over_links is None:
         return None
-    private = Sql(_PRIVATE_SOURCE).format(visible=audience.sql_over_links("project", "d"))
-    contribution = Sql(_contribution(dimension, "{private}" + _UNNESTED[dimension], "")).format(private=private)
-    return Sql(_OVER_LINKS, values).format(visible_buckets=over_links, private=contribution)
+    return Sql(_OVER_LINKS, values).format(visible_buckets=over_links,
+                                           private=_private_contribution(audience, dimension))
 
 
 def counted_rows(audience: Audience, dimension: str, read, alias: str = "c") -> list[tuple] | None:
@@ -346,7 +388,9 @@ def counted_rows(audience: Audience, dimension: str, read, alias: str = "c") -> 
     rows = statement.fetchall()
     if not rows[0][0]:
         dashboard_recount(if_stale=True)
-        rows = statement.fetchall()
+        if _SHARED.get():
+            _SHARED.get().clear()  # counted for another day
+        rows = Sql(_CHECKED_READ, values).format(read=read(counted_source(audience, dimension))).fetchall()
     return [row[2:] for row in rows if row[1]]
 
 

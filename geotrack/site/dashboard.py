@@ -17,7 +17,7 @@ from geotrack.core.sql import Sql, identifier
 from geotrack.site.alerts import alerts_for, camera_alerts, sort_alerts
 from geotrack.site.notifications.escalation import annotate
 from projects.access import Audience
-from projects.counts import counted_rows
+from projects.counts import counted_rows, shared_reads
 from projects.health import HEALTH_VALUES, health_sql, health_today
 from projects.models import Project
 from projects.progress_monthly import monthly_series_rows
@@ -175,17 +175,19 @@ def _statuses(audience: Audience) -> list[tuple]:
 
 
 def _project_summary(*, audience: Audience) -> dict:
-    items = roadmap_item_status(audience=audience)
-    statuses = _statuses(audience)
+    with shared_reads():  # the counters' private share counted once per dimension (projects/counts.py)
+        items = roadmap_item_status(audience=audience)
+        statuses = _statuses(audience)
+        kpis, regions, agencies = national_kpis(audience=audience), _regions(audience), _agencies(audience)
     alerts = alerts_for(audience=audience, item_status=items, cameras=False)
     return {
         "items": {health: sum(1 for item in items.values() if item["health"] == health) for health in HEALTH_VALUES},
         "items_total": len(items),
-        "projects": national_kpis(audience=audience),
+        "projects": kpis,
         "projects_by_status": [{"status": code, "label": str(Project.Status(code).label), "count": count}
                                for code, count in statuses],
-        "lagging_regions": _regions(audience)[:5],
-        "lagging_agencies": _agencies(audience)[:5],
+        "lagging_regions": regions[:5],
+        "lagging_agencies": agencies[:5],
         "items_to_activate": [a for a in alerts if a["kind"] in {"item_overdue", "item_behind"}][:10],
         "execution": execution_summary(audience=audience),
         "alerts": alerts[:DASHBOARD_ALERTS],

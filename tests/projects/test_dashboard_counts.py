@@ -198,7 +198,11 @@ class TestSameFigures:
         for name, audience in audiences.items():
             over_links = audience.sql_over_links("project", "c")
             ids = Sql(f"SELECT c.id FROM {rows} WHERE {{visible}} ORDER BY 1").format(visible=over_links).fetchall()
-            assert [pk for (pk,) in ids] == sorted(audience.projects().values_list("id", flat=True)), name
+            expected = sorted(audience.projects().values_list("id", flat=True))
+            assert [pk for (pk,) in ids] == expected, name
+            per_row = Sql("SELECT p.id FROM projects_project p WHERE {visible} ORDER BY 1").format(
+                visible=audience.sql_per_row("project", "p.id")).fetchall()  # the stale alerts' form
+            assert [pk for (pk,) in per_row] == expected, name
 
     def test_akimats_and_ministries_read_the_public_buckets_and_their_private_projects(self, people, agency):
         ministry = Audience(role="ministry", agency_ids=(agency.pk,), authenticated=True)

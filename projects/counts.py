@@ -99,7 +99,7 @@ SELECT '{dimension}'::varchar AS dimension, {key} AS key_id, v.status, v.is_publ
     {sign}COALESCE(sum(v.physical_progress * v.budget) FILTER (WHERE v.budget > 0), 0) AS physical_budget,
     {sign}COALESCE(sum(v.budget) FILTER (WHERE v.budget > 0), 0) AS budget
 FROM {source}
-WHERE v.archived_at IS NULL AND EXISTS (SELECT 1 FROM projects_dashboardcountstate)
+WHERE {live}EXISTS (SELECT 1 FROM projects_dashboardcountstate)
 GROUP BY 1, 2, 3, 4, 5"""
 
 # Health for the state row's day and thresholds: each a one-time subquery (no join, so row estimates stay true).
@@ -116,11 +116,13 @@ def _state_health(alias: str) -> str:
 
 
 def _contribution(dimension: str, source: str, sign: str, health: str | None = None) -> str:
-    """health: the rows' health when they carry it (the private table), else computed for the state row's day."""
+    """health: the rows' health when they carry it (the private table: live rows only), else computed for the
+    state row's day from project rows, of which the archived ones are left out."""
+    live = "" if health else "v.archived_at IS NULL AND "
     health = health or _state_health("v")
     key = DIMENSIONS[dimension][0]
     return (_CONTRIBUTION.replace("{dimension}", dimension).replace("{key}", key).replace("{health}", health)
-            .replace("{sign}", sign).replace("{source}", source))
+            .replace("{sign}", sign).replace("{source}", source).replace("{live}", live))
 
 
 def _from_projects(dimension: str, projects: str) -> str:
@@ -317,8 +319,7 @@ _OVER_LINKS = f"""(
     UNION ALL
     {{private}})"""
 
-_PRIVATE_READ = f"""SELECT * FROM (SELECT d.*, false AS is_public, NULL::timestamptz AS archived_at
-               FROM {PRIVATE_TABLE} d) d WHERE {{visible}}"""
+_PRIVATE_READ = f"""SELECT * FROM (SELECT d.*, false AS is_public FROM {PRIVATE_TABLE} d) d WHERE {{visible}}"""
 _UNNESTED = {"agency": "", "region": " CROSS JOIN LATERAL unnest(v.region_ids) AS k(region_id)",
              "item": " CROSS JOIN LATERAL unnest(v.item_ids) AS k(roadmapitem_id)"}
 
@@ -365,11 +366,13 @@ def _private_contribution(audience: Audience, dimension: str) -> Sql:
 
 
 def _serial_fetch(statement: Sql) -> list[tuple]:
-    """Fetch without parallel workers or JIT: an audience's private share is some tens of thousands of rows,
+    """Fetch without parallel workers, JIT or sorts: an audience's private share is some tens of thousands of rows,
     which workers hashed apart and merged again read slower than one process does, on a busy server above all."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute("SET LOCAL jit = off")
+        # Hash the few buckets rather than sort the rows (unnest's estimate of ten links a row misleads the planner).
+        cursor.execute("SET LOCAL enable_sort = off")
         return statement.fetchall()
 
 

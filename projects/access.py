@@ -118,7 +118,8 @@ BOUND_IDS = {
 class BoundAgencies:
     """The object concerns a roadmap item, instruction, meeting or project bound to the caller's agencies.
 
-    `via` names what `column` holds (a key of BOUND_IDS). Both forms use the same SQL text.
+    `via` names what `column` holds (a key of BOUND_IDS). Both forms use the same SQL text (for projects, the
+    SQL form says the same as a correlated EXISTS on the item links).
     only_role: the link reads for this role only (akimats read projects by their regions, as before).
     """
 
@@ -133,6 +134,14 @@ class BoundAgencies:
         return Q(**{f"{prefix}{self.column}__in": RawSQL(*self.ids(agency_ids).positional_form())})
 
     def sql(self, alias: str, agency_ids: list[int]) -> Sql:
+        if self.via == "project":
+            # The same set as BOUND_IDS["project"], as a correlated EXISTS: the planner may then probe a row's
+            # few item links by index instead of hashing every link of the bound items first (it may still
+            # hash when many rows ask); an IN list under OR is always hashed whole.
+            link = f"{alias}_bl"
+            return Sql(f"EXISTS (SELECT 1 FROM projects_project_roadmap_items {link} WHERE {link}.project_id = "
+                       f"{alias}.{self.column} AND {link}.roadmapitem_id IN ({{ids}}))").format(
+                ids=BoundAgencies(self.column, via="item").ids(agency_ids))
         return Sql(f"{alias}.{self.column} IN ({{ids}})").format(ids=self.ids(agency_ids))
 
 
@@ -420,6 +429,51 @@ class Audience:
         if (self.regional and rule.regions) or self.agency_links(rule):
             return None
         return rule.public_sql(alias) if rule.public else Sql("FALSE")
+
+    def sql_over_links(self, kind: str, alias: str) -> Sql | None:
+        """The rule of `kind` on rows that carry its public flag and its links as columns (projects/counts.py).
+
+        The row at `alias` has `is_public`, `agency_id`, `region_ids` (the regions it is linked to, an array)
+        and `item_ids` (the roadmap items it is linked to, an array): what the project rule's reader parts
+        read. A link column that is NULL reads for nobody (a bucket of the counters that does not know its
+        projects' links): the condition is then NULL, never true, unless the flag alone lets the row through.
+        None when the rule needs more than these columns. Archived objects are left out by whoever keeps
+        such rows.
+        """
+        rule = RULES[kind]
+        if rule.parents or rule.delay or isinstance(rule.public, ColumnIs):
+            return None
+        if self.sees_everything or (rule.public is None and not rule.regions and not rule.agencies):
+            return TRUE
+        readers = [rule.public_sql(alias)] if rule.public else []
+        if self.regional:
+            for link in rule.regions:
+                if not (isinstance(link, LinkedRegions) and link.key == "id"):
+                    return None
+                readers.append(Sql(f"{alias}.region_ids && %(access_regions)s::bigint[]",
+                                   {"access_regions": list(self.region_ids)}))
+        for link in self.agency_links(rule):
+            if isinstance(link, AgencyColumn) and link.column == "agency_id":
+                readers.append(link.sql(alias, list(self.agency_ids)))
+            elif isinstance(link, BoundAgencies) and link.via == "project" and link.column == "id":
+                # linked to an item bound to the agencies: the items' ids, from the same text as BOUND_IDS
+                readers.append(Sql(f"{alias}.item_ids && ARRAY({{ids}})").format(
+                    ids=BoundAgencies("id", via="item").ids(list(self.agency_ids))))
+            else:
+                return None
+        return Sql("({r})").format(r=Sql.join(" OR ", readers)) if readers else Sql("FALSE")
+
+    def sql_per_row(self, kind: str, id_sql: str, *, alias: str | None = None) -> Sql:
+        """Whether the object of `kind` whose id is `id_sql` is readable, as a scalar subquery (NULL without one).
+
+        The same answer as sql_exists, in a form the planner never turns into a join: it runs once per row
+        that reaches it, and a link the rule reads (an akimat's regions) is probed by its index for that row
+        rather than hashed whole first. For filters applied to the few rows an index walk reads before its
+        LIMIT (the oldest stale projects).
+        """
+        alias = alias or f"row_{kind}"
+        table = RULES[kind].table
+        return Sql(f"(SELECT {{c}} FROM {table} {alias} WHERE {alias}.id = {id_sql})").format(c=self.sql(kind, alias))
 
     def sql_exists(self, kind: str, id_sql: str, *, alias: str | None = None) -> Sql:
         """Whether the object of `kind` whose id is `id_sql` is readable (for rows that only carry the id)."""

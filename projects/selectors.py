@@ -100,8 +100,8 @@ WITH per_region AS (
         COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0) AS at_risk,
         COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0) AS overdue,
         COALESCE(sum(c.projects) FILTER (WHERE c.health = 'done'), 0) AS done
-    FROM projects_dashboardcountlive c
-    WHERE c.dimension = 'region' AND c.status <> 'cancelled' AND {visible}
+    FROM {counted} c
+    WHERE c.status <> 'cancelled'
     GROUP BY c.key_id HAVING sum(c.projects) > 0
 )
 SELECT COALESCE(json_agg({properties} ORDER BY r.iso_code), '[]')::text
@@ -112,8 +112,8 @@ FROM projects_region r LEFT JOIN per_region a ON a.region_id = r.id
 def region_figures(*, audience: Audience, language: str = "en") -> list[dict]:
     """Every region's figures today (the properties of regions_geojson), from the counters when they can answer."""
     properties = Sql(_REGION_PROPERTIES).format(name=region_name_sql("r", language))
-    counted = counted_rows(audience, lambda visible: Sql(_REGIONS_COUNTED_SQL).format(
-        visible=visible, properties=properties))
+    counted = counted_rows(audience, "region", lambda counted: Sql(_REGIONS_COUNTED_SQL).format(
+        counted=counted, properties=properties))
     if counted is None:
         collection = regions_geojson_dict(audience=audience, language=language)
         return [feature["properties"] for feature in collection["features"]]
@@ -144,8 +144,8 @@ SELECT COALESCE(sum(c.projects), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'done'), 0)::bigint
-FROM projects_dashboardcountlive c
-WHERE c.dimension = 'agency' AND c.status <> 'cancelled' AND {visible}
+FROM {counted} c
+WHERE c.status <> 'cancelled'
 """
 
 
@@ -154,7 +154,7 @@ def national_kpis(*, audience: Audience, as_of: dt.date | None = None) -> dict:
 
     Today's figures come from the counters (projects/counts.py) when they can answer for the audience.
     """
-    counted = counted_rows(audience, lambda visible: Sql(_KPIS_COUNTED_SQL).format(visible=visible)) \
+    counted = counted_rows(audience, "agency", lambda counted: Sql(_KPIS_COUNTED_SQL).format(counted=counted)) \
         if as_of is None else None
     if counted is not None:
         row = counted[0]
@@ -258,8 +258,8 @@ WITH per_item AS (
         sum(c.physical) / NULLIF(sum(c.projects), 0) AS progress,
         COALESCE(sum(c.projects) FILTER (WHERE c.health <> 'done'), 0) = 0 AS all_done,
         COALESCE(sum(c.projects) FILTER (WHERE c.health IN ('at_risk', 'overdue')), 0) > 0 AS any_lagging
-    FROM projects_dashboardcountlive c
-    WHERE c.dimension = 'item' AND c.status <> 'cancelled' AND {visible}
+    FROM {counted} c
+    WHERE c.status <> 'cancelled'
     GROUP BY c.key_id HAVING sum(c.projects) > 0
 )"""
 
@@ -304,8 +304,8 @@ def roadmap_item_status(*, audience: Audience, as_of: dt.date | None = None,
     rule = {"item_today": today, "item_lag": settings.GEOTRACK["AT_RISK_LAG_POINTS"]}
     rows = None
     if as_of is None and region_id is None:
-        rows = counted_rows(audience, lambda visible: Sql(_ROADMAP_SQL, rule).format(
-            per_item=Sql(_PER_ITEM_COUNTED_SQL).format(visible=visible)))
+        rows = counted_rows(audience, "item", lambda counted: Sql(_ROADMAP_SQL, rule).format(
+            per_item=Sql(_PER_ITEM_COUNTED_SQL).format(counted=counted)))
     if rows is None:
         visible = visible_projects_sql(audience=audience, as_of=as_of)
         if region_id is not None:  # only the projects touching one region

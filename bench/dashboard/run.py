@@ -4,6 +4,7 @@ Each page (gunicorn, 2 sync workers, DEBUG off) is set beside the SQL it runs: e
 makes is captured in-process and timed alone over a persistent psycopg connection, interleaved.
 
 Run: .venv/bin/python bench/dashboard/run.py [--n 1000000] [--rounds 5] [--max-minutes 25] [--keep-db]
+     [--reuse-db] [--targets-only]
 Never run in CI. See bench/dashboard/README.md for what each figure means.
 """
 from __future__ import annotations
@@ -108,6 +109,15 @@ def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> N
     recount(folder)
     running["geotrack"] = servers.start_geotrack(folder)
     print(f"  geotrack on 127.0.0.1:{running['geotrack'].port} (gunicorn, 2 sync workers, DEBUG off)")
+    if not args.targets_only:
+        pages_and_queries(folder, args, running, chosen, creds, small_counts)
+    with data.connect(folder) as writes:
+        targets.measure(running["geotrack"], writes, creds, args.rounds)
+
+
+def pages_and_queries(folder: Path, args: argparse.Namespace, running: dict[str, Server], chosen: list[Endpoint],
+                      creds: measure.Credentials, small_counts: dict) -> None:
+    """Each page beside the SQL it runs (the first part of the output)."""
     started = time.perf_counter()
     for endpoint in chosen:
         captured = time.perf_counter()
@@ -138,8 +148,6 @@ def run(folder: Path, args: argparse.Namespace, running: dict[str, Server]) -> N
         if not args.no_explain:
             print(f"  EXPLAIN (ANALYZE, BUFFERS) of the slowest ({measure.family(top[0])}):")
             measure.explain(conn, top[0])
-    with data.connect(folder) as writes:
-        targets.measure(running["geotrack"], writes, creds, args.rounds)
 
 
 def parse_args() -> argparse.Namespace:
@@ -153,6 +161,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-minutes", type=int, default=25, help="abort (and clean up) after this long")
     parser.add_argument("--reuse-db", action="store_true", help="skip generation; reuse a --keep-db database")
     parser.add_argument("--keep-db", action="store_true", help=f"keep {data.DB_NAME} at the end")
+    parser.add_argument("--targets-only", action="store_true",
+                        help="measure only issue 17's recompute and alerts figures (targets.py), every role")
     return parser.parse_args()
 
 

@@ -6,11 +6,15 @@
 - the same computation in-process (geotrack.site.dashboard._project_summary), from the counters and from
   the full queries (the counters switched off for the audience): what a recompute cost before.
 - alerts: GET /api/alerts/ over HTTP (never cached).
+For the anonymous public, an analyst (national role), an akimat of two regions and a ministry (role_users):
+the akimat's two regions and the ministry's agency are the ones with the most private projects they may read
+(the counters add those to the public buckets at read time, so they are the worst case of the data).
 All interleaved, median of the rounds.
 """
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from collections.abc import Callable
 
@@ -34,12 +38,12 @@ def counters_off():
     """Every audience answered by the full queries, as before the counters."""
     from projects.access import Audience
 
-    kept = Audience.sql_over_public_flag
-    Audience.sql_over_public_flag = lambda self, kind, alias: None
+    kept = Audience.sql_over_public_flag, Audience.sql_over_links
+    Audience.sql_over_public_flag = Audience.sql_over_links = lambda self, kind, alias: None
     try:
         yield
     finally:
-        Audience.sql_over_public_flag = kept
+        Audience.sql_over_public_flag, Audience.sql_over_links = kept
 
 
 def _timed(work: Callable[[], object]) -> float:
@@ -59,14 +63,63 @@ def _in_process(audience, *, counted: bool) -> Callable[[], float]:
     return run
 
 
+# The two regions with the most live private projects linked to them.
+_BUSIEST_REGIONS_SQL = """
+SELECT k.region_id FROM projects_projectregion k JOIN projects_project p ON p.id = k.project_id
+WHERE NOT p.is_public AND p.archived_at IS NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2
+"""
+# The agency reading the most live private projects: its own, and those linked to an item bound to it.
+_BUSIEST_AGENCY_SQL = """
+SELECT x.agency_id FROM projects_project p CROSS JOIN LATERAL (
+    SELECT p.agency_id
+    UNION SELECT i.agency_id FROM projects_project_roadmap_items l
+          JOIN projects_roadmapitem i ON i.id = l.roadmapitem_id WHERE l.project_id = p.id
+    UNION SELECT c.agency_id FROM projects_project_roadmap_items l
+          JOIN projects_roadmapitem_co_executors c ON c.roadmapitem_id = l.roadmapitem_id WHERE l.project_id = p.id) x
+WHERE NOT p.is_public AND p.archived_at IS NULL AND x.agency_id IS NOT NULL
+GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1
+"""
+
+
+def role_users() -> dict[str, tuple[str, object]]:
+    """An akimat of the two busiest regions and a ministry of the busiest agency: {who: (knox token, audience)}."""
+    from django.contrib.auth import get_user_model
+    from knox.models import AuthToken
+
+    from geotrack.core.sql import Sql
+    from projects.access import audience_for
+    from projects.models import Profile, Project
+
+    regions = [region for (region,) in Sql(_BUSIEST_REGIONS_SQL).fetchall()]
+    agency = Sql(_BUSIEST_AGENCY_SQL).value()
+    chosen = {}
+    for who, role in (("akimat", Profile.Role.AKIMAT), ("ministry", Profile.Role.MINISTRY)):
+        user = get_user_model().objects.filter(username=f"bench-{who}").first()
+        if user is None:
+            user = get_user_model().objects.create_user(f"bench-{who}", password=secrets.token_urlsafe(16))
+            Profile.objects.create(user=user, role=role)
+        if role == Profile.Role.AKIMAT:
+            user.profile.regions.set(regions)
+        else:
+            user.profile.agencies.set([agency])
+        _, token = AuthToken.objects.create(user=user)
+        chosen[who] = (token, audience_for(user))
+    private = {who: audience.filter(Project.objects.filter(is_public=False), "project").count()
+               for who, (_token, audience) in chosen.items()}
+    print(f"  akimat of regions {regions}: {private['akimat']} private projects readable; ministry of agency "
+          f"{agency}: {private['ministry']}")
+    return chosen
+
+
 def runners(server: Server, conn: psycopg.Connection, creds: Credentials) -> dict[str, Callable[[], float]]:
     from projects.access import Audience
 
     project_id = conn.execute("SELECT min(id) FROM projects_project").fetchone()[0]
     chosen: dict[str, Callable[[], float]] = {}
-    for caller in ("anonymous", "token"):
-        headers = headers_for(caller, creds)
-        who = "analyst" if caller == "token" else caller
+    roles = role_users()
+    callers = [("anonymous", headers_for("anonymous", creds)), ("analyst", headers_for("token", creds))]
+    callers += [(who, {"Authorization": f"Token {token}"}) for who, (token, _audience) in roles.items()]
+    for who, headers in callers:
 
         def write() -> float:
             started = time.perf_counter()
@@ -76,7 +129,9 @@ def runners(server: Server, conn: psycopg.Connection, creds: Credentials) -> dic
         chosen[f"write ({who} round)"] = write
         chosen[f"recompute /api/dashboard/ {who}"] = lambda h=headers: http_get(server, "/api/dashboard/", h)
         chosen[f"/api/alerts/ {who}"] = lambda h=headers: http_get(server, "/api/alerts/", h)
-    for who, audience in (("anonymous", Audience()), ("analyst", Audience(role="analyst", authenticated=True))):
+    audiences = [("anonymous", Audience()), ("analyst", Audience(role="analyst", authenticated=True))]
+    audiences += [(who, audience) for who, (_token, audience) in roles.items()]
+    for who, audience in audiences:
         chosen[f"in-process recompute {who}, counters"] = _in_process(audience, counted=True)
         chosen[f"in-process recompute {who}, full queries"] = _in_process(audience, counted=False)
     return chosen
@@ -99,7 +154,7 @@ def measure(server: Server, conn: psycopg.Connection, creds: Credentials, rounds
             f"  target <= {target * 1000:.0f} ms: {'MET' if seconds <= target else 'MISSED'} "
             f"({seconds / target:.2f} of it)")
         print(f"  {name:<48} {seconds * 1000:9.1f} ms{verdict}")
-    for who in ("anonymous", "analyst"):
+    for who in ("anonymous", "analyst", "akimat", "ministry"):
         counted = medians[f"in-process recompute {who}, counters"]
         full = medians[f"in-process recompute {who}, full queries"]
         print(f"  in-process recompute {who}: counters / full queries = {counted / full:.2f}")

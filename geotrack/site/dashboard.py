@@ -2,8 +2,8 @@
 
 A fixed number of queries whatever the number of roadmap items or projects: each
 figure is one SQL aggregate over what the caller's audience may read. For the public and
-national roles the project figures sum the counters the writes keep (projects/counts.py);
-other audiences get the same figures from the projects themselves.
+the project figures sum the counters the writes keep (projects/counts.py): the public and national roles read
+buckets only, akimats and ministries the public buckets plus the private projects they may read.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from geotrack.core.sql import Sql, identifier
 from geotrack.site.alerts import alerts_for, camera_alerts, sort_alerts
 from geotrack.site.notifications.escalation import annotate
 from projects.access import Audience
-from projects.counts import counted_rows
+from projects.counts import counted_rows, shared_reads
 from projects.health import HEALTH_VALUES, health_sql, health_today
 from projects.models import Project
 from projects.progress_monthly import monthly_series_rows
@@ -28,8 +28,7 @@ DASHBOARD_ALERTS = 15
 _STATUS_SQL = "SELECT p.status, count(*) FROM projects_project p WHERE {visible} GROUP BY p.status ORDER BY 2 DESC"
 
 _STATUS_COUNTED_SQL = """
-SELECT c.status, sum(c.projects)::bigint FROM projects_dashboardcountlive c
-WHERE c.dimension = 'agency' AND {visible} GROUP BY c.status HAVING sum(c.projects) > 0
+SELECT c.status, sum(c.projects)::bigint FROM {counted} c GROUP BY c.status HAVING sum(c.projects) > 0
 """
 
 _CAMERAS_SQL = "SELECT count(*) FILTER (WHERE {status} = 'online'), count(*) FROM camera_sites_camera c WHERE {visible}"
@@ -50,8 +49,8 @@ SELECT a.code, {name},
     sum(c.projects)::bigint, round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1),
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'overdue'), 0)::bigint,
     COALESCE(sum(c.projects) FILTER (WHERE c.health = 'at_risk'), 0)::bigint
-FROM projects_dashboardcountlive c JOIN projects_agency a ON a.id = c.key_id
-WHERE c.dimension = 'agency' AND c.status <> 'cancelled' AND {visible}
+FROM {counted} c JOIN projects_agency a ON a.id = c.key_id
+WHERE c.status <> 'cancelled'
 GROUP BY a.code, 2 HAVING sum(c.projects) > 0
 """
 
@@ -85,7 +84,8 @@ def lagging_share(count: int, overdue: int, at_risk: int) -> float:
 
 def _agencies(audience: Audience) -> list[dict]:
     name = region_name_sql("a", get_language())
-    rows = counted_rows(audience, lambda visible: Sql(_AGENCIES_COUNTED_SQL).format(name=name, visible=visible))
+    rows = counted_rows(audience, "agency", lambda counted: Sql(_AGENCIES_COUNTED_SQL).format(
+        name=name, counted=counted))
     if rows is None:
         rows = Sql(_AGENCIES_SQL).format(name=name, health=health_sql(alias="p"),
                                          visible=audience.sql("project", "p")).fetchall()
@@ -169,23 +169,25 @@ def execution_summary(*, audience: Audience) -> dict:
 
 
 def _statuses(audience: Audience) -> list[tuple]:
-    counted = counted_rows(audience, lambda visible: Sql(_STATUS_COUNTED_SQL).format(visible=visible))
+    counted = counted_rows(audience, "agency", lambda counted: Sql(_STATUS_COUNTED_SQL).format(counted=counted))
     rows = counted if counted is not None else Sql(_STATUS_SQL).format(visible=audience.sql("project", "p")).fetchall()
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
 def _project_summary(*, audience: Audience) -> dict:
-    items = roadmap_item_status(audience=audience)
-    statuses = _statuses(audience)
+    with shared_reads():  # the counters' private share counted once per dimension (projects/counts.py)
+        items = roadmap_item_status(audience=audience)
+        statuses = _statuses(audience)
+        kpis, regions, agencies = national_kpis(audience=audience), _regions(audience), _agencies(audience)
     alerts = alerts_for(audience=audience, item_status=items, cameras=False)
     return {
         "items": {health: sum(1 for item in items.values() if item["health"] == health) for health in HEALTH_VALUES},
         "items_total": len(items),
-        "projects": national_kpis(audience=audience),
+        "projects": kpis,
         "projects_by_status": [{"status": code, "label": str(Project.Status(code).label), "count": count}
                                for code, count in statuses],
-        "lagging_regions": _regions(audience)[:5],
-        "lagging_agencies": _agencies(audience)[:5],
+        "lagging_regions": regions[:5],
+        "lagging_agencies": agencies[:5],
         "items_to_activate": [a for a in alerts if a["kind"] in {"item_overdue", "item_behind"}][:10],
         "execution": execution_summary(audience=audience),
         "alerts": alerts[:DASHBOARD_ALERTS],

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import LineString, Point
 from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
@@ -15,13 +15,15 @@ from geotrack.core.sql import Sql
 from geotrack.site import dashboard
 from projects import counts
 from projects.access import Audience, audience_for
-from projects.models import Agency, Project, RoadmapItem
+from projects.models import Agency, Project, ProjectRegion, RoadmapItem
 from projects.selectors import national_kpis, region_figures, roadmap_item_status
 from projects.services import progress_report_add, project_save, projects_assign_regions
 from projects.tasks import progress_monthly_task
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ALMATY, ASTANA = Point(76.91, 43.25, srid=4326), Point(71.45, 51.17, srid=4326)
+# From Almaty city (KZ-75) out into the Almaty region (KZ-19): a project linked to two regions.
+ACROSS = LineString((76.91, 43.25), (77.6, 43.6), srid=4326)
 
 
 def project(agency, item, geom=ALMATY, **fields) -> Project:
@@ -49,16 +51,30 @@ def item(agency):
 
 @pytest.fixture
 def mixed(regions, agency, item):
-    """Projects written every way the application writes them, after the counters were counted once."""
+    """Projects written every way the application writes them, after the counters were counted once.
+
+    Private projects too: on two regions at once, on an item another ministry co-executes, made public and
+    private again, moved out of and into an akimat's regions, cancelled, deleted, archived.
+    """
     counts.dashboard_recount()
     other = Agency.objects.create(code="akimat-75", name_en="Akimat", name_ru="Акимат", name_kk="Әкімдік",
                                   kind=Agency.Kind.AKIMAT, region=regions["KZ-75"])
+    finance = Agency.objects.create(code="min-finance", name_en="Finance", name_ru="Финансы", name_kk="Қаржы",
+                                    kind=Agency.Kind.MINISTRY)
+    shared = RoadmapItem.objects.create(number=2, title_en="Roads", title_ru="Дороги", title_kk="Жолдар",
+                                        section="fair_economy", agency=other, start=dt.date(2024, 1, 1),
+                                        deadline=dt.date(2029, 12, 31))
+    shared.co_executors.add(finance)
     late = project(agency, item, planned_end=dt.date(2025, 1, 1), budget=None)
     moved = project(other, item, is_public=False)
     cancelled = project(agency, item, status="cancelled")
     gone = project(other, item)
-    for index, target in enumerate((late, moved, gone)):
-        progress_report_add(project=target, physical=10 + 30 * index, financial=5 * index)
+    across = project(other, shared, geom=ACROSS, is_public=False, budget=None)  # two regions, one project
+    across_too = project(agency, item, geom=ACROSS, is_public=False)
+    away = project(other, item, is_public=False)  # leaves the akimat's regions
+    flipped = project(agency, shared, geom=ASTANA, is_public=False, status="cancelled")
+    for index, target in enumerate((late, moved, gone, across, away)):
+        progress_report_add(project=target, physical=10 + 20 * index, financial=5 * index)
     moved.geom = ASTANA  # a region move: links replaced, primary region derived again
     project_save(project=moved, changed_fields=["geom"])
     projects_assign_regions(project_ids=[moved.pk])
@@ -66,21 +82,53 @@ def mixed(regions, agency, item):
     project_save(project=late, changed_fields=["is_public"])
     cancelled.status = "implementation"
     project_save(project=cancelled, changed_fields=["status"])
+    flipped.is_public, flipped.status = True, "implementation"
+    project_save(project=flipped, changed_fields=["is_public", "status"])
     counts.counts_fold()  # some deltas folded into the buckets, the rest still journalled
+    flipped.is_public = False
+    project_save(project=flipped, changed_fields=["is_public"])
+    away.geom = ASTANA
+    project_save(project=away, changed_fields=["geom"])
+    projects_assign_regions(project_ids=[away.pk])
+    across_too.roadmap_items.add(shared)
     gone.roadmap_items.clear()
     gone.delete()
     Project.objects.filter(pk=late.pk).update(archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     Project.objects.filter(pk=moved.pk).update(physical_progress=100)
+    Project.objects.filter(pk=across_too.pk).update(status="completion")
     call_command("import_projects", str(FIXTURES / "import_valid.geojson"), "--mapping", '{"title": "name"}')
-    return {"moved": moved, "late": late}
+    Project.objects.filter(title="Park").update(is_public=False)  # an imported project made private
+    assert ProjectRegion.objects.filter(project=across).count() >= 2
+    return {"moved": moved, "late": late, "across": across, "other": other, "finance": finance}
+
+
+def role_audiences(mixed, regions, agency) -> dict[str, Audience]:
+    """The roles the counters serve: the public, a national role, an akimat of two regions, two ministries
+    (one reads by its projects, the other only through an item it co-executes)."""
+    akimat_regions = tuple(sorted((regions["KZ-75"].pk, regions["KZ-19"].pk)))
+    return {"public": Audience(), "analyst": Audience(role="analyst", authenticated=True),
+            "akimat": Audience(role="akimat", region_ids=akimat_regions, agency_ids=(mixed["other"].pk,),
+                               authenticated=True),
+            "ministry": Audience(role="ministry", agency_ids=(agency.pk,), authenticated=True),
+            "co-executor": Audience(role="ministry", agency_ids=(mixed["finance"].pk,), authenticated=True)}
+
+
+def counters_off(monkeypatch) -> None:
+    """Every audience answered by the full queries."""
+    monkeypatch.setattr(Audience, "sql_over_public_flag", lambda self, kind, alias: None)
+    monkeypatch.setattr(Audience, "sql_over_links", lambda self, kind, alias: None)
 
 
 @pytest.mark.django_db
 class TestNeverDrift:
     def test_after_inserts_updates_deletes_moves_flags_and_a_bulk_import_the_counters_equal_a_recount(self, mixed):
         kept = counts.buckets()
-        assert counts.dashboard_recount() == len(kept)
+        assert counts.dashboard_recount() == sum(1 for row in kept if row[0] != "private")
         assert kept == counts.buckets()
+        private = [row[1] for row in kept if row[0] == "private"]
+        assert private == list(Project.objects.filter(is_public=False, archived_at__isnull=True)
+                               .order_by("pk").values_list("pk", flat=True))
+        assert mixed["across"].pk in private
         counts.counts_fold()
         assert kept == counts.buckets()
         live = Project.objects.filter(archived_at__isnull=True).count()
@@ -114,17 +162,54 @@ class TestNeverDrift:
 
 @pytest.mark.django_db
 class TestSameFigures:
-    def test_every_figure_from_the_counters_equals_the_full_query_for_the_public_and_national_roles(
-            self, mixed, monkeypatch):
-        audiences = [Audience(), Audience(role="analyst", authenticated=True)]
-        counted = [figures(audience) for audience in audiences]
-        monkeypatch.setattr(Audience, "sql_over_public_flag", lambda self, kind, alias: None)
-        full = [figures(audience) for audience in audiences]
+    def test_every_figure_from_the_counters_equals_the_full_query_for_every_role(
+            self, mixed, regions, agency, monkeypatch):
+        audiences = role_audiences(mixed, regions, agency)
+        assert all(counts.counted_source(audience, "agency") is not None for audience in audiences.values())
+        counted = {name: figures(audience) for name, audience in audiences.items()}
+        with counts.shared_reads():  # as one dashboard recompute reads them: private buckets fetched once
+            shared = {name: figures(audience) for name, audience in audiences.items()}
+        assert shared == counted
+        counters_off(monkeypatch)
+        full = {name: figures(audience) for name, audience in audiences.items()}
         assert counted == full
-        assert counted[0]["kpis"] != counted[1]["kpis"]  # the private project counts for the analyst only
+        assert counted["public"]["kpis"] != counted["analyst"]["kpis"]  # the private projects count for some only
+        for name in ("akimat", "ministry", "co-executor"):
+            assert counted[name]["kpis"] != counted["public"]["kpis"], name
 
-    def test_akimats_and_ministries_are_answered_by_the_full_rule(self, people, agency):
+    def test_a_private_project_on_two_of_an_akimats_regions_counts_once(self, mixed, regions, agency):
+        audiences = role_audiences(mixed, regions, agency)
+        akimat = audiences["akimat"]
+        readable = akimat.projects().exclude(status="cancelled")
+        assert readable.filter(pk=mixed["across"].pk).exists()
+        assert national_kpis(audience=akimat)["projects"] == readable.count()
+        # ... and once in each region it touches
+        by_region = {r["iso_code"]: r["project_count"] for r in region_figures(audience=akimat)}
+        for iso in ("KZ-75", "KZ-19"):
+            assert by_region[iso] == readable.filter(regions__iso_code=iso).distinct().count(), iso
+
+    def test_the_rule_over_links_reads_the_same_projects_as_the_full_rule(self, mixed, regions, agency, people):
+        audiences = {**role_audiences(mixed, regions, agency),
+                     "almaty akimat": audience_for(people["almaty_akimat"].user)}
+        rows = """(SELECT p.id, p.is_public, p.agency_id,
+            ARRAY(SELECT k.region_id FROM projects_projectregion k WHERE k.project_id = p.id) AS region_ids,
+            ARRAY(SELECT k.roadmapitem_id FROM projects_project_roadmap_items k WHERE k.project_id = p.id) AS item_ids
+            FROM projects_project p WHERE p.archived_at IS NULL) c"""
+        for name, audience in audiences.items():
+            over_links = audience.sql_over_links("project", "c")
+            ids = Sql(f"SELECT c.id FROM {rows} WHERE {{visible}} ORDER BY 1").format(visible=over_links).fetchall()
+            expected = sorted(audience.projects().values_list("id", flat=True))
+            assert [pk for (pk,) in ids] == expected, name
+            per_row = Sql("SELECT p.id FROM projects_project p WHERE {visible} ORDER BY 1").format(
+                visible=audience.sql_per_row("project", "p.id")).fetchall()  # the stale alerts' form
+            assert [pk for (pk,) in per_row] == expected, name
+
+    def test_akimats_and_ministries_read_the_public_buckets_and_their_private_projects(self, people, agency):
         ministry = Audience(role="ministry", agency_ids=(agency.pk,), authenticated=True)
-        assert audience_for(people["almaty_akimat"].user).sql_over_public_flag("project", "c") is None
+        akimat = audience_for(people["almaty_akimat"].user)
+        assert akimat.sql_over_public_flag("project", "c") is None
         assert ministry.sql_over_public_flag("project", "c") is None
+        assert "c.region_ids &&" in akimat.sql_over_links("project", "c").text
+        assert "c.item_ids &&" in ministry.sql_over_links("project", "c").text
         assert Audience().sql_over_public_flag("project", "c").text == "c.is_public"
+        assert ministry.sql_over_links("progress_report", "c") is None  # a rule with parents needs more

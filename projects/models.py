@@ -250,6 +250,9 @@ class Project(models.Model):
         bases=[EffectiveAtHistory],
         m2m_fields=[roadmap_items],
         excluded_fields=["physical_progress", "financial_progress", "last_report_at"],
+        # No query looks history rows up by agency or region (projects/asof.py reads them by id and date):
+        # their indexes only cost every history row written.
+        no_db_index=["agency", "region"],
     )
 
     class Meta:

@@ -4,8 +4,9 @@
 - projects_projectregion, projects_progressreport: the btree on project_id alone; the unique (project_id,
   region_id) and (project_id, reported_at DESC) lead with project_id and serve the same lookups and cascades.
   Only the index is dropped (the foreign keys stay as they are: no drop and re-check of the constraint).
-- projects_historicalproject: the GiST index on geom; no query searches the history by place
-  (projects/asof.py reads attributes; maps and tiles read projects_project).
+- projects_historicalproject: the GiST index on geom and the btrees on agency_id and region_id; no query
+  searches the history by place, agency or region (projects/asof.py reads it by id and date; maps and tiles
+  read projects_project). Those columns have no foreign key (django-simple-history's db_constraint=False).
 """
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
@@ -36,6 +37,21 @@ class Migration(migrations.Migration):
             name="geom",
             field=django.contrib.gis.db.models.fields.GeometryField(spatial_index=False, srid=4326,
                                                                     verbose_name="geometry"),
+        ),
+        migrations.AlterField(
+            model_name="historicalproject",
+            name="agency",
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True,
+                                    on_delete=django.db.models.deletion.DO_NOTHING, related_name="+",
+                                    to="projects.agency", verbose_name="responsible agency"),
+        ),
+        migrations.AlterField(
+            model_name="historicalproject",
+            name="region",
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False,
+                                    help_text="Derived from the geometry when left empty.", null=True,
+                                    on_delete=django.db.models.deletion.DO_NOTHING, related_name="+",
+                                    to="projects.region", verbose_name="primary region"),
         ),
         _drop_fk_index("progressreport", "projects_progressreport_project_id_f30dd4fc", "projects_progressreport",
                        models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,

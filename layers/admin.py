@@ -25,7 +25,7 @@ class ImageryAdminForm(forms.ModelForm):
                 self.add_error("upload", _("Upload a raster file."))
             return cleaned
         # Imported here: rasterio and rio-tiler take ~0.5 s to load, which every manage.py command paid at start-up.
-        from layers import imagery_services
+        import layers.imagery_services as imagery_services
 
         try:
             self.staged = imagery_services.imagery_stage(upload=upload)

@@ -15,11 +15,11 @@ from layers.models import Imagery
 @task()
 def imagery_ingest_task(imagery_id: int, staged_path: str) -> str:
     """Convert a staged upload to the image's COG, then refresh the evidence of the projects it covers."""
-    from layers import imagery_services
+    from layers.imagery_services import imagery_ingest, projects_covered_by
 
-    imagery = imagery_services.imagery_ingest(imagery_id=imagery_id, staged=Path(staged_path))
+    imagery = imagery_ingest(imagery_id=imagery_id, staged=Path(staged_path))
     if imagery.status == Imagery.Status.READY:
-        project_ids = imagery_services.projects_covered_by(imagery=imagery)
+        project_ids = projects_covered_by(imagery=imagery)
         if project_ids:
             evidence_refresh_task.enqueue(project_ids)
     return imagery.status
@@ -28,6 +28,6 @@ def imagery_ingest_task(imagery_id: int, staged_path: str) -> str:
 @task()
 def evidence_refresh_task(project_ids: list[int]) -> int:
     """Recompute the ground-change evidence of some projects; return how many image pairs."""
-    from layers import change
+    from layers.change import evidence_refresh
 
-    return change.evidence_refresh(project_ids=project_ids)
+    return evidence_refresh(project_ids=project_ids)

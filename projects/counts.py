@@ -175,13 +175,8 @@ def install_triggers(cursor) -> None:
     for table, (function, body) in trigger_functions().items():
         # JIT compiling costs seconds and never pays off on these few groups; a bulk statement's rows are
         # hashed into their buckets rather than sorted (the planner cannot tell how few buckets there are).
-        # The rows a statement wrote meet their links and projects through the indexes (nested loops): a hash
-        # or merge join read the whole link or project table for each statement, so a bulk import, which
-        # writes 20,000 rows a statement, paid a full scan per batch, quadratic in the import's size
-        # (20k against 100k rows: 55-63 ms -> 36-42 ms; at 1M rows the scan is ten times longer, the probes not).
         cursor.execute(f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET jit = off "
-                       f"SET enable_sort = off SET enable_hashjoin = off SET enable_mergejoin = off "
-                       f"AS $body${body}$body$")
+                       f"SET enable_sort = off AS $body${body}$body$")
         events = {"insert": ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
                   "update": ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
                   "delete": ("DELETE", "REFERENCING OLD TABLE AS old_rows"), "truncate": ("TRUNCATE", "")}

@@ -147,29 +147,17 @@ def _link_trigger_body(dimension: str) -> str:
                                         f"DELETE FROM {DELTAS_TABLE} WHERE dimension = '{dimension}';")
 
 
-def _planned_each_time(statement: str) -> str:
-    """The statement run by EXECUTE, so that it is planned for the tables as they are at each call.
-
-    PL/pgSQL keeps the plan of a static statement for the whole session: a bulk import planned its first
-    batch's join against nearly empty link and project tables (a nested loop over a sequential scan) and kept
-    that plan while its own uncommitted rows grew the tables, so every later batch scanned them once per
-    row (quadratic: one 20,000-row batch of a 100k import ran for minutes). Planning costs about a millisecond.
-    """
-    assert "$apply$" not in statement
-    return f"EXECUTE $apply${statement.rstrip().rstrip(';')}$apply$;"
-
-
 def _trigger_body(rows, *, truncate: str) -> str:
     return f"""
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         {truncate}
     ELSIF TG_OP = 'INSERT' THEN
-        {_planned_each_time(_apply(rows('new_rows', '')))}
+        {_apply(rows('new_rows', ''))}
     ELSIF TG_OP = 'DELETE' THEN
-        {_planned_each_time(_apply(rows('old_rows', '-')))}
+        {_apply(rows('old_rows', '-'))}
     ELSE
-        {_planned_each_time(_apply(rows('new_rows', '') + rows('old_rows', '-')))}
+        {_apply(rows('new_rows', '') + rows('old_rows', '-'))}
     END IF;
     RETURN NULL;
 END"""

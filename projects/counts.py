@@ -90,15 +90,24 @@ def _contribution(dimension: str, source: str, sign: str) -> str:
             .replace("{sign}", sign).replace("{source}", source))
 
 
-def _from_projects(dimension: str, projects: str) -> str:
+# A trigger's transition table drives its join, each row looking its links or project up by index (OFFSET 0
+# keeps the lookup a per-row subquery). Left to the planner, the join order follows the statistics, and
+# autovacuum may record a table as empty (reltuples = 0 over many pages) while a bulk import's rows are
+# invisible to it: the planner then scanned the transition table once per row of the "empty" table, and
+# one 20,000-row batch of an import ran for minutes. The recount joins whole tables and keeps plain joins.
+def _from_projects(dimension: str, projects: str, *, per_row: bool = False) -> str:
     """Rows of `projects` (a table or transition table) joined to the dimension's current links."""
     link = DIMENSIONS[dimension][1]
-    return f"{projects} v" if link is None else f"{projects} v JOIN {link} k ON k.project_id = v.id"
+    if link is None:
+        return f"{projects} v"
+    if per_row:
+        return f"{projects} v CROSS JOIN LATERAL (SELECT k.* FROM {link} k WHERE k.project_id = v.id OFFSET 0) k"
+    return f"{projects} v JOIN {link} k ON k.project_id = v.id"
 
 
 def _from_links(dimension: str, links: str) -> str:
-    """Rows of a link (transition) table joined to their current project."""
-    return f"{links} k JOIN projects_project v ON v.id = k.project_id"
+    """Rows of a link transition table, each joined to its current project by index (see above)."""
+    return (f"{links} k CROSS JOIN LATERAL (SELECT v.* FROM projects_project v WHERE v.id = k.project_id OFFSET 0) v")
 
 
 _SUMMED = ", ".join(f"sum({column})" for column in SUMS)
@@ -136,7 +145,7 @@ def counts_fold() -> int:
 
 def _project_trigger_body() -> str:
     def rows(transition: str, sign: str) -> list[str]:
-        return [_contribution(d, _from_projects(d, transition), sign) for d in DIMENSIONS]
+        return [_contribution(d, _from_projects(d, transition, per_row=True), sign) for d in DIMENSIONS]
     return _trigger_body(rows, truncate=f"DELETE FROM {COUNTS_TABLE}; DELETE FROM {DELTAS_TABLE};")
 
 

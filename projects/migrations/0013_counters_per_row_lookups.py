@@ -1,5 +1,6 @@
 """The counters' trigger functions again (projects/counts.py): a statement's rows look their links and projects
-up by index, whatever the statistics say (a bulk import met tables recorded as empty and went quadratic).
+up by index, whatever the statistics say (a bulk import met tables recorded as empty and went quadratic), and
+each statement is planned at each call (EXECUTE), not once per session on tables still empty.
 CREATE OR REPLACE FUNCTION only: no lock on the tables.
 """
 from django.db import migrations

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from layers import imagery_services
 from layers.models import ChangeEvidence, Imagery
 from layers.tasks import imagery_ingest_task
 from geotrack.core.admin import LocalMapAdmin
@@ -25,6 +24,9 @@ class ImageryAdminForm(forms.ModelForm):
             if self.instance.pk is None:
                 self.add_error("upload", _("Upload a raster file."))
             return cleaned
+        # Imported here: rasterio and rio-tiler take ~0.5 s to load, which every manage.py command paid at start-up.
+        import layers.imagery_services as imagery_services
+
         try:
             self.staged = imagery_services.imagery_stage(upload=upload)
             self.checked = imagery_services.rasters.raster_inspect(self.staged, limits=imagery_services.imagery_limits())

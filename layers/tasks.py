@@ -1,20 +1,25 @@
-"""Background work of the layers app, run by django-tasks' database worker (manage.py db_worker)."""
+"""Background work of the layers app, run by django-tasks' database worker (manage.py db_worker).
+
+The raster modules are imported inside the tasks: the admin imports this module, and loading rasterio and
+rio-tiler at start-up (~0.5 s) would be paid by every manage.py command, imports included.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from django_tasks import task
 
-from layers import change, imagery_services
 from layers.models import Imagery
 
 
 @task()
 def imagery_ingest_task(imagery_id: int, staged_path: str) -> str:
     """Convert a staged upload to the image's COG, then refresh the evidence of the projects it covers."""
-    imagery = imagery_services.imagery_ingest(imagery_id=imagery_id, staged=Path(staged_path))
+    from layers.imagery_services import imagery_ingest, projects_covered_by
+
+    imagery = imagery_ingest(imagery_id=imagery_id, staged=Path(staged_path))
     if imagery.status == Imagery.Status.READY:
-        project_ids = imagery_services.projects_covered_by(imagery=imagery)
+        project_ids = projects_covered_by(imagery=imagery)
         if project_ids:
             evidence_refresh_task.enqueue(project_ids)
     return imagery.status
@@ -23,4 +28,6 @@ def imagery_ingest_task(imagery_id: int, staged_path: str) -> str:
 @task()
 def evidence_refresh_task(project_ids: list[int]) -> int:
     """Recompute the ground-change evidence of some projects; return how many image pairs."""
-    return change.evidence_refresh(project_ids=project_ids)
+    from layers.change import evidence_refresh
+
+    return evidence_refresh(project_ids=project_ids)

@@ -250,6 +250,9 @@ class Project(models.Model):
         bases=[EffectiveAtHistory],
         m2m_fields=[roadmap_items],
         excluded_fields=["physical_progress", "financial_progress", "last_report_at"],
+        # No query looks history rows up by agency or region (projects/asof.py reads them by id and date):
+        # their indexes only cost every history row written.
+        no_db_index=["agency", "region"],
     )
 
     class Meta:
@@ -275,7 +278,8 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["sector"]),
-            models.Index(fields=["region"]),
+            # No index of its own on region: the foreign key's index (projects_project_region_id_...) is the same
+            # btree on region_id; a second copy only cost every insert.
             models.Index(fields=["updated_at"]),  # the realtime change token reads max(updated_at)
             # Stale-project alerts read the oldest active projects first (geotrack/site/alerts.py).
             models.Index(Coalesce("last_report_at", "created_at"), name="project_stale_idx",
@@ -292,10 +296,16 @@ class Project(models.Model):
         return reverse("project-page", args=[self.pk])
 
 
+# The history's geometry is kept, not searched by place (projects/asof.py rebuilds past projects from their
+# attributes; maps and tiles read projects_project): no GiST index on it, which every history row paid for.
+Project.history.model._meta.get_field("geom").spatial_index = False
+
+
 class ProjectRegion(models.Model):
     """A region a project touches, with its share (area, length, or 1 for a point)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="region_links")
+    # project_region_unique (project, region) is the index for lookups by project: no second one on project alone.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="region_links", db_index=False)
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="project_links")
     share = models.FloatField(default=1.0)
 
@@ -306,8 +316,9 @@ class ProjectRegion(models.Model):
 class ProgressReport(models.Model):
     """One report of a project's progress. Append-only: a correction supersedes, never edits."""
 
+    # The index (project, -reported_at) below serves lookups by project: no second one on project alone.
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
-                                related_name="progress_reports")
+                                related_name="progress_reports", db_index=False)
     reported_at = models.DateTimeField(_("progress as of"), default=timezone.now)
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
     physical = models.DecimalField(_("physical progress, %"), max_digits=5, decimal_places=2)

@@ -11,15 +11,21 @@ STAGED_TYPES = {"agency_id": pa.int64(), "region_id": pa.int64(), "physical_prog
                 "financial_progress": pa.decimal128(5, 2), "budget": pa.decimal128(18, 2), "is_public": pa.bool_(),
                 **{name: pa.date32() for name in ("planned_start", "planned_end", "actual_start", "actual_end")}}
 # One batch at a time is staged (emptied before the next); import_created keeps every new project's id.
+# The ids come from the projects' own sequence, named once (the DO block): a default that called
+# pg_get_serial_sequence would look the sequence up in pg_depend for every row COPY writes (~5 us a row).
 STAGING_SQL = """
 CREATE TEMP TABLE import_batch (
-    id bigint NOT NULL DEFAULT nextval(pg_get_serial_sequence('projects_project', 'id')::regclass),
+    id bigint NOT NULL,
     row integer NOT NULL, title varchar(300), description text, sector varchar(20), kind varchar(20),
     status varchar(20), agency_id bigint, region_id bigint, physical_progress numeric(5,2),
     financial_progress numeric(5,2), budget numeric(18,2), currency varchar(3), planned_start date,
     planned_end date, actual_start date, actual_end date, is_public boolean, source_url varchar(500),
     geom geometry(Geometry, 4326)
 ) ON COMMIT DROP;
+DO $$ BEGIN
+    EXECUTE format('ALTER TABLE import_batch ALTER COLUMN id SET DEFAULT nextval(%L::regclass)',
+                   pg_get_serial_sequence('projects_project', 'id'));
+END $$;
 CREATE TEMP TABLE import_created (id bigint NOT NULL, row integer NOT NULL) ON COMMIT DROP
 """
 # Every project, its first history row (as django-simple-history's bulk_create_with_history writes it:

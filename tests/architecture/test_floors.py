@@ -22,6 +22,10 @@ FUNCTION_IMPORTS = {
     ("geotrack/lib/localdb.py", "psycopg"): "runs before the virtual environment is complete",
     ("geotrack/site/reports/formats.py", "weasyprint"): "loads Pango, which only the PDF needs",
     ("geotrack/site/meetings.py", "weasyprint"): "loads Pango, which only the protocol PDF needs",
+    # The admin (loaded by every manage.py command) imports layers/admin.py and layers/tasks.py.
+    ("layers/admin.py", "layers.imagery_services"): "loads rasterio and rio-tiler, which only a raster upload needs",
+    ("layers/tasks.py", "layers.imagery_services"): "loads rasterio and rio-tiler, which only the imagery task needs",
+    ("layers/tasks.py", "layers.change"): "loads rasterio, which only the evidence task needs",
 }
 OUR_PATH = re.compile(r"^/(api|projects|cameras|map|embed|roadmap|reports|tiles|ogc|imagery|accounts|admin|"
                       r"healthz|readyz|metrics|feedback|meetings|agencies|settings|i18n)(/|$)")

@@ -59,6 +59,11 @@ class TestProjectConstraints:
             project.full_clean()
 
 
+# Kept, never searched by place (projects/asof.py reads history by id and date): no GiST index, which every
+# history row paid for (migration projects/0013_import_indexes).
+NOT_SEARCHED_BY_PLACE = {("projects_historicalproject", "geom")}
+
+
 def test_every_geometry_column_has_a_spatial_index(db):
     with connection.cursor() as cursor:
         cursor.execute("""
@@ -68,5 +73,5 @@ def test_every_geometry_column_has_a_spatial_index(db):
                 WHERE i.tablename = gc.f_table_name AND i.indexdef ILIKE '%%USING gist%%'
                   AND i.indexdef LIKE '%%' || gc.f_geometry_column || '%%')
         """)
-        missing = cursor.fetchall()
+        missing = [row for row in cursor.fetchall() if row not in NOT_SEARCHED_BY_PLACE]
     assert missing == []

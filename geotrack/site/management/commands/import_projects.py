@@ -19,6 +19,9 @@ from projects.imports.services import parse_mapping, projects_import
 class Command(BaseCommand):
     help = ("Import projects from GeoJSON, GPKG, a zipped Shapefile, CSV (WKT or lon/lat columns) or FlatGeobuf. "
             "All or nothing: one invalid row rejects the file with a row-by-row report.")
+    # Django's system checks import every URL conf and view (about a second) and check nothing an import
+    # depends on; `manage.py check` and the servers' start-up run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

@@ -1,0 +1,23 @@
+"""The counters' trigger functions again (projects/counts.py): a statement's rows look their links and projects
+up by index, whatever the statistics say (a bulk import met tables recorded as empty and went quadratic), and
+each statement is planned at each call (EXECUTE), not once per session on tables still empty.
+CREATE OR REPLACE FUNCTION only: no lock on the tables.
+"""
+from django.db import migrations
+
+from projects import counts
+
+
+def install(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        counts.install_triggers(cursor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("projects", "0013_import_indexes"),
+    ]
+
+    operations = [
+        migrations.RunPython(install, migrations.RunPython.noop),
+    ]

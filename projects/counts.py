@@ -180,25 +180,37 @@ def counts_fold() -> int:
 
 # The private table's row of each live, non-public project of `p` (a link array per link table, in id order), with
 # its health for the state row's day, as the buckets count it (a new day recounts both).
-_PRIVATE_ROWS = f"""
+def _private_rows(source: str) -> str:
+    """The select of private rows from `source`, which names the projects p."""
+    return f"""
 SELECT p.id, p.agency_id, p.status, {_state_health("p")}, p.physical_progress, p.financial_progress, p.budget,
     ARRAY(SELECT k.region_id FROM projects_projectregion k WHERE k.project_id = p.id ORDER BY 1),
     ARRAY(SELECT k.roadmapitem_id FROM projects_project_roadmap_items k WHERE k.project_id = p.id ORDER BY 1)
-FROM projects_project p
+FROM {source}
 WHERE NOT p.is_public AND p.archived_at IS NULL AND EXISTS (SELECT 1 FROM {STATE_TABLE})"""
+
+
+_PRIVATE_ROWS = _private_rows("projects_project p")
 
 
 def _private_refresh(ids: str) -> str:
     """Bring the private rows of the projects whose ids `ids` selects in line with the projects and their links.
 
-    Read from the tables, not from the transition tables, so a link statement sees its project's flag.
+    Read from the tables, not from the transition tables, so a link statement sees its project's flag. The
+    changed ids drive both statements, each project looked up by its key and planned at each call, for the
+    reason _from_projects gives: joined the other way round, one batch of a bulk import ran for minutes.
     """
     changed = ", ".join(f"{column} = excluded.{column}" for column in PRIVATE_COLUMNS[1:])
-    return f"""
-        DELETE FROM {PRIVATE_TABLE} d WHERE d.project_id IN ({ids}) AND NOT EXISTS (
-            SELECT 1 FROM projects_project p WHERE p.id = d.project_id AND NOT p.is_public AND p.archived_at IS NULL);
-        INSERT INTO {PRIVATE_TABLE} ({", ".join(PRIVATE_COLUMNS)}) {_PRIVATE_ROWS} AND p.id IN ({ids})
-        ON CONFLICT (project_id) DO UPDATE SET {changed};"""
+    distinct = f"(SELECT DISTINCT i.id FROM ({ids}) i (id)) n"  # a link statement names a project once per link
+    per_row = f"{distinct} CROSS JOIN LATERAL (SELECT * FROM projects_project p WHERE p.id = n.id OFFSET 0) p"
+    return "\n        ".join([
+        _planned_each_time(
+            f"DELETE FROM {PRIVATE_TABLE} d USING {distinct} WHERE d.project_id = n.id AND NOT EXISTS ("
+            "SELECT 1 FROM projects_project p WHERE p.id = d.project_id AND NOT p.is_public AND p.archived_at IS NULL)"),
+        _planned_each_time(
+            f"INSERT INTO {PRIVATE_TABLE} ({', '.join(PRIVATE_COLUMNS)}) {_private_rows(per_row)} "
+            f"ON CONFLICT (project_id) DO UPDATE SET {changed}"),
+    ])
 
 
 def _project_trigger_body() -> str:

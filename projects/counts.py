@@ -180,12 +180,18 @@ def counts_fold() -> int:
 
 # The private table's row of each live, non-public project of `p` (a link array per link table, in id order), with
 # its health for the state row's day, as the buckets count it (a new day recounts both).
+def _links_array(column: str, table: str) -> str:
+    # Sorted inside the aggregate: an ORDER BY of the subquery let the planner (its sorts turned off in the
+    # trigger functions) walk the whole index on the linked column for each row instead of the project's links.
+    return f"COALESCE((SELECT array_agg({column} ORDER BY {column}) FROM {table} k WHERE k.project_id = p.id), '{{}}')"
+
+
 def _private_rows(source: str) -> str:
     """The select of private rows from `source`, which names the projects p."""
     return f"""
 SELECT p.id, p.agency_id, p.status, {_state_health("p")}, p.physical_progress, p.financial_progress, p.budget,
-    ARRAY(SELECT k.region_id FROM projects_projectregion k WHERE k.project_id = p.id ORDER BY 1),
-    ARRAY(SELECT k.roadmapitem_id FROM projects_project_roadmap_items k WHERE k.project_id = p.id ORDER BY 1)
+    {_links_array("k.region_id", "projects_projectregion")},
+    {_links_array("k.roadmapitem_id", "projects_project_roadmap_items")}
 FROM {source}
 WHERE NOT p.is_public AND p.archived_at IS NULL AND EXISTS (SELECT 1 FROM {STATE_TABLE})"""
 
@@ -204,9 +210,11 @@ def _private_refresh(ids: str) -> str:
     distinct = f"(SELECT DISTINCT i.id FROM ({ids}) i (id)) n"  # a link statement names a project once per link
     per_row = f"{distinct} CROSS JOIN LATERAL (SELECT * FROM projects_project p WHERE p.id = n.id OFFSET 0) p"
     return "\n        ".join([
+        # The rows to drop found per id by key, then deleted by their tuple ids (a TID scan).
         _planned_each_time(
-            f"DELETE FROM {PRIVATE_TABLE} d USING {distinct} WHERE d.project_id = n.id AND NOT EXISTS ("
-            "SELECT 1 FROM projects_project p WHERE p.id = d.project_id AND NOT p.is_public AND p.archived_at IS NULL)"),
+            f"DELETE FROM {PRIVATE_TABLE} d WHERE d.ctid = ANY (ARRAY(SELECT x.ctid FROM {distinct} CROSS JOIN LATERAL ("
+            f"SELECT y.ctid FROM {PRIVATE_TABLE} y WHERE y.project_id = n.id AND NOT EXISTS (SELECT 1 FROM "
+            "projects_project p WHERE p.id = y.project_id AND NOT p.is_public AND p.archived_at IS NULL) OFFSET 0) x))"),
         _planned_each_time(
             f"INSERT INTO {PRIVATE_TABLE} ({', '.join(PRIVATE_COLUMNS)}) {_private_rows(per_row)} "
             f"ON CONFLICT (project_id) DO UPDATE SET {changed}"),

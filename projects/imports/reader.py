@@ -24,6 +24,8 @@ from geotrack.core.uploads import (ACCEPTED_IMPORTS, IMPORT_DRIVERS, IMPORT_SUFF
                                    check_import, configure_vector_gdal, declared_import_format)
 
 SUFFIXES = tuple(IMPORT_SUFFIXES)
+# The connection prefixes by which GDAL opens a path with one named driver only.
+DRIVER_PREFIXES = {"geojson": "GeoJSON:", "csv": "CSV:", "gpkg": "GPKG:"}
 # CRSs an import may come in: WGS 84, Pulkovo 1942, Web Mercator and UTM zones 40-46 N (Kazakhstan: 42N, 43N...).
 ALLOWED_EPSG = frozenset({4326, 4284, 3857, *range(32640, 32647)})
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom")
@@ -115,9 +117,11 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
     except UploadRefused as exc:
         raise ImportFileError(str(exc), too_large=exc.too_large) from exc
     options = _csv_options(path, mapping or {}) if declared == "csv" else {}
-    # pyogrio 0.13 can name no driver, neither here nor in open_arrow (keyword arguments become the dataset's
-    # open options): GDAL holds only the five import drivers (configure_vector_gdal) and must report the
-    # declared format's driver, checked below before the file is read.
+    # pyogrio 0.13 takes no driver argument (keyword arguments become the dataset's open options). GeoJSON, CSV
+    # and GeoPackage are named in the path (GDAL's "GeoJSON:", "CSV:", "GPKG:" prefixes: that driver or no
+    # open); Shapefile and FlatGeobuf have no such prefix. For all five, GDAL holds only the import drivers
+    # (configure_vector_gdal) and must report the declared one, checked below before the file is read.
+    gdal_path = DRIVER_PREFIXES.get(declared, "") + gdal_path
     try:
         info = pyogrio.read_info(gdal_path, force_feature_count=True, **options)
     except Exception as exc:  # noqa: BLE001 - any GDAL error means the file is unreadable as its format

@@ -1,6 +1,7 @@
 """The counters' trigger functions again (projects/counts.py): a statement's rows look their links and projects
 up by index, whatever the statistics say (a bulk import met tables recorded as empty and went quadratic), and
-each statement is planned at each call (EXECUTE), not once per session on tables still empty.
+each statement is planned at each call (EXECUTE), not once per session on tables still empty. The private rows'
+refresh (0012) is driven the same way by the statement's project ids.
 CREATE OR REPLACE FUNCTION only: no lock on the tables.
 """
 from django.db import migrations

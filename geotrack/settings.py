@@ -84,13 +84,13 @@ MIDDLEWARE = [
     "geotrack.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "geotrack.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "geotrack.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "geotrack.core.middleware.HistoryRequestMiddleware",
     # Last, so that its process_exception sees a view's lost database first (geotrack/core/faults.py).
     "geotrack.core.faults.DatabaseUnavailableMiddleware",
 ]

@@ -5,12 +5,15 @@ per cell), so a whole-country view never ships every project.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 from django.conf import settings
 
 from camera_sites.selectors import online_sql
 from geotrack.core.sql import Sql
 from projects.access import Audience
-from projects.health import health_sql
+from projects.health import health_sql, health_today
 
 LAYERS = ("projects", "cameras", "regions")
 EXTENT = 4096
@@ -94,17 +97,41 @@ def clustered(layer: str, z: int) -> bool:
 def tile_sql(*, layer: str, z: int, x: int, y: int, audience: Audience) -> Sql:
     """The one statement that builds a tile of a layer."""
     tile = {"z": z, "x": x, "y": y}
-    constants = {"bounds": Sql(_BOUNDS, tile), "extent": str(EXTENT), "buffer": str(BUFFER)}
-    if layer == "projects" and clustered(layer, z):
-        return Sql(_PROJECT_CLUSTERS_SQL, {"cell": screen_pixel_size(z) * CLUSTER_PX}).format(
-            health=health_sql(alias="p"), visible=audience.sql("project", "p"), **constants)
     if layer == "projects":
-        return Sql(_PROJECTS_SQL, {"tolerance": pixel_size(z)}).format(
-            health=health_sql(alias="p"), visible=audience.sql("project", "p"), **constants)
+        cluster = clustered(layer, z)
+        template = _projects_statement(cluster, (audience.role, audience.region_ids, audience.agency_ids,
+                                                 audience.authenticated), health_today(), _health_settings())
+        scale = {"cell": screen_pixel_size(z) * CLUSTER_PX} if cluster else {"tolerance": pixel_size(z)}
+        return Sql(template.text, {**template.params, **tile, **scale})
+    constants = {"bounds": Sql(_BOUNDS, tile), "extent": str(EXTENT), "buffer": str(BUFFER)}
     if layer == "cameras":
         return Sql(_CAMERAS_SQL).format(status=online_sql("c", now=audience.now),
                                         visible=audience.sql("camera", "c"), **constants)
     return Sql(_REGIONS_SQL, {**tile, "tolerance": pixel_size(z)}).format(**constants)
+
+
+def _health_settings() -> tuple:
+    return settings.GEOTRACK["AT_RISK_LAG_POINTS"], settings.GEOTRACK["STALE_REPORT_DAYS"]
+
+
+@functools.lru_cache(maxsize=256)
+def _projects_statement(cluster: bool, reader: tuple, today: dt.date, health_settings: tuple) -> Sql:
+    """The projects' tile statement for one kind of reader and day, without the tile's own values.
+
+    Composing it costs more than running the prepared statement at high zoom, and it changes only with
+    the reader (role, regions, agencies, signed in: what the access rule reads; the project rule does
+    not read the clock), the day and the health thresholds, which are all in the key. Its tile values
+    (z, x, y, and the simplification tolerance or the cluster cell) are zeros that each tile replaces.
+    """
+    role, region_ids, agency_ids, authenticated = reader
+    audience = Audience(role=role, region_ids=region_ids, agency_ids=agency_ids, authenticated=authenticated)
+    visible = audience.sql("project", "p")
+    if "access_now" in visible.params:
+        raise RuntimeError("the project rule reads the clock: its tile statement cannot be kept for the day")
+    template = _PROJECT_CLUSTERS_SQL if cluster else _PROJECTS_SQL
+    values = {"z": 0, "x": 0, "y": 0, "cell" if cluster else "tolerance": 0.0}  # each tile replaces these
+    return Sql(template, values).format(health=health_sql(alias="p", today=today), visible=visible,
+                                        bounds=Sql(_BOUNDS, values), extent=str(EXTENT), buffer=str(BUFFER))
 
 
 def tile_bytes(*, layer: str, z: int, x: int, y: int, audience: Audience) -> bytes:

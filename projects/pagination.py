@@ -17,7 +17,7 @@ def geojson_page(request, *, where: Sql, page: Page) -> str:
         count, estimated = page.offset + returned, False  # the last page tells the total: no COUNT needed
     else:
         count, estimated = projects_count(where=where, exact_limit=settings.GEOTRACK["EXACT_COUNT_LIMIT"])
-    next_url, previous_url = page_links(request.build_absolute_uri(), page, count)
+    next_url, previous_url = page_links(request, page, count)
     head = json.dumps({"type": "FeatureCollection", "count": count, "count_is_estimate": estimated,
                        "next": next_url, "previous": previous_url})
     return head[:-1] + ', "features": ' + features + "}"

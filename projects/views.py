@@ -1,9 +1,11 @@
 """The REST-GIS API for projects, progress, regions, roadmap items and agencies."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import cc_delim_re, patch_vary_headers
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +19,7 @@ from geotrack.core.cache import cached_aggregate
 from geotrack.core.errors import PreconditionFailed
 from geotrack.core.http import cache_headers, require
 from geotrack.core.pagination import ListPagination, page_params
-from geotrack.core.params import choice
+from geotrack.core.params import BadParameter, choice
 from geotrack.core.sql import Sql
 from projects import services
 from projects.access import audience_of, is_public_scope
@@ -30,6 +32,17 @@ from projects.selectors import regions_geojson
 from projects.serializers import ProgressReportSerializer, ProjectFeatureSerializer, ProjectSerializer
 
 GEOJSON = "application/geo+json"
+# Accept headers DRF's negotiation answers with the API's JSON renderer; any other goes through DRF.
+_PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
+BAD_INPUT = (exceptions.APIException, BadParameter, DjangoValidationError)  # what the API answers with a 4xx
+
+
+def _plain_get(request) -> bool:
+    """Whether DRF would answer this GET exactly as a plain view does: no token to check (DRF's 401 and
+    its WWW-Authenticate), no ?format= and an Accept header that negotiation resolves to JSON (others
+    may be 404 or 406). The session's user is Django's, which refuses inactive users as DRF does."""
+    return (request.method == "GET" and "HTTP_AUTHORIZATION" not in request.META and "format" not in request.GET
+            and request.META.get("HTTP_ACCEPT", "") in _PLAIN_ACCEPT)
 
 
 LIST_PARAMETERS = [
@@ -73,18 +86,39 @@ class ProjectList(APIView):
     serializer_class = ProjectSerializer
     parser_classes = [JSONParser]  # a project is a GeoJSON Feature: JSON only
 
+    def dispatch(self, request, *args, **kwargs):
+        """A plain GET is answered without DRF's request, negotiation and authentication (see _plain_get)."""
+        if _plain_get(request):
+            try:
+                response = HttpResponse(self.features(request), content_type=GEOJSON)
+            except BAD_INPUT:
+                pass  # DRF words the error (geotrack.core.errors) in the format the caller negotiated
+            else:
+                headers = dict(self.default_response_headers)  # Allow and Vary, as DRF's finalize_response sets them
+                if vary := headers.pop("Vary", None):
+                    patch_vary_headers(response, cc_delim_re.split(vary))
+                for name, value in headers.items():
+                    response[name] = value
+                return response
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(operation_id="projects_list", parameters=LIST_PARAMETERS,
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
-        filterset = ProjectFilter(request.query_params, request=request)
+        return HttpResponse(self.features(request), content_type=GEOJSON)
+
+    @staticmethod
+    def features(request) -> str:
+        """The FeatureCollection a list request asks for; bad filters or pages raise DRF's exceptions."""
+        filterset = ProjectFilter(request.GET, request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
+        page = page_params(request.GET)
         where = audience_of(request).sql("project", "p")
         filters = filterset.sql("p")
         if filters is not None:
             where = Sql.join(" AND ", [where, filters])
-        body = geojson_page(request, where=where, page=page_params(request.query_params))
-        return HttpResponse(body, content_type=GEOJSON)
+        return geojson_page(request, where=where, page=page)
 
     @extend_schema(request=ProjectSerializer, responses={(201, GEOJSON): ProjectFeatureSerializer})
     def post(self, request: Request) -> Response:

@@ -11,6 +11,7 @@ A view widens the policy only for itself, through attributes on its response:
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from urllib.parse import urlsplit
 
@@ -28,8 +29,16 @@ def _origin(url: str) -> str | None:
 
 def policy(*, nonce: str, frame_ancestors: str = "'none'", connect_src: list[str] | None = None) -> str:
     """The policy text for one response."""
+    return _policy_text(frame_ancestors, tuple(connect_src or ()), settings.BASEMAP_URL).replace(
+        NONCE_PLACEHOLDER, nonce)
+
+
+@functools.lru_cache(maxsize=64)
+def _policy_text(frame_ancestors: str, connect_src: tuple[str, ...], basemap_url: str) -> str:
+    """The policy with the nonce's placeholder: built once per shape (every response carries one)."""
+    nonce = NONCE_PLACEHOLDER
     images = ["'self'", "data:", "blob:"]
-    if settings.BASEMAP_URL and (basemap := _origin(settings.BASEMAP_URL)):
+    if basemap_url and (basemap := _origin(basemap_url)):
         images.append(basemap)
     connect = ["'self'", *(connect_src or [])]
     directives = {

@@ -41,6 +41,8 @@ EVENTS = Counter("geotrack_events", "Things that happened: snapshots received, i
 JOBS_FINISHED = Counter("geotrack_jobs_finished", "Background jobs finished, by task and final status.",
                         ["task", "status"])
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 # URL names whose successful answers are events worth counting on their own.
 EVENT_ROUTES = {
     ("camera-snapshots", "POST"): "snapshot_received",
@@ -74,30 +76,41 @@ def route_of(request) -> str:
 class MetricsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self._series: dict[tuple[str, str, str], tuple] = {}  # a route's children, looked up once
 
     def __call__(self, request):
         start = time.perf_counter()
         timer = _QueryTimer()
-        wrappers = [connection.execute_wrapper(timer) for connection in connections.all()]
-        for wrapper in wrappers:
-            wrapper.__enter__()
+        # What connection.execute_wrapper() does, without a context manager per connection per request.
+        timed = [connection.execute_wrappers for connection in connections.all()]
+        for wrappers in timed:
+            wrappers.append(timer)
         try:
             response = self.get_response(request)
         finally:
-            for wrapper in reversed(wrappers):
-                wrapper.__exit__(None, None, None)
+            for wrappers in timed:
+                wrappers.pop()
         route = route_of(request)
-        method = request.method if request.method in {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} \
-            else "other"
-        REQUESTS.labels(route, method, str(response.status_code)).inc()
-        LATENCY.labels(route, method).observe(time.perf_counter() - start)
-        DB_TIME.labels(route).observe(timer.seconds)
-        DB_QUERIES.labels(route).observe(timer.count)
+        method = request.method if request.method in METHODS else "other"
+        requests, latency, db_time, db_queries = self._children(route, method, str(response.status_code))
+        requests.inc()
+        latency.observe(time.perf_counter() - start)
+        db_time.observe(timer.seconds)
+        db_queries.observe(timer.count)
         if 200 <= response.status_code < 300:
             name = getattr(getattr(request, "resolver_match", None), "url_name", None)
             if event := EVENT_ROUTES.get((name, method)):
                 EVENTS.labels(event).inc()
         return response
+
+    def _children(self, route: str, method: str, status: str) -> tuple:
+        key = (route, method, status)
+        children = self._series.get(key)
+        if children is None:  # route names and statuses are few: the dictionary stays small
+            children = (REQUESTS.labels(route, method, status), LATENCY.labels(route, method),
+                        DB_TIME.labels(route), DB_QUERIES.labels(route))
+            self._series[key] = children
+        return children
 
 
 def job_finished(sender, task_result, **kwargs) -> None:

@@ -45,9 +45,12 @@ def page_params(query) -> Page:
     return Page(number=number, size=size)
 
 
-def page_links(url: str, page: Page, count: int) -> tuple[str | None, str | None]:
-    """The next and previous links of a page, on the request's own URL."""
-    has_next = page.number * page.size < count
+def page_links(request, page: Page, count: int) -> tuple[str | None, str | None]:
+    """The next and previous links of a page, on the request's own URL (built only when a link is)."""
+    has_next, has_previous = page.number * page.size < count, page.number > 1
+    if not (has_next or has_previous):
+        return None, None
+    url = request.build_absolute_uri()
     next_url = replace_query_param(url, "page", page.number + 1) if has_next else None
-    previous_url = replace_query_param(url, "page", page.number - 1) if page.number > 1 else None
+    previous_url = replace_query_param(url, "page", page.number - 1) if has_previous else None
     return next_url, previous_url

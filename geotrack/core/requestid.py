@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import logging
 import re
-import uuid
+import secrets
 
 _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("geotrack_request_id", default=None)
 _ACCEPTED = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -22,7 +22,7 @@ def current() -> str | None:
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 class RequestIdMiddleware:
@@ -30,7 +30,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get(HEADER, "")
+        given = request.META.get("HTTP_X_REQUEST_ID", "")  # not request.headers: that parses every header
         request_id = given if _ACCEPTED.match(given) else new_id()
         request.request_id = request_id
         token = _CURRENT.set(request_id)

@@ -11,6 +11,7 @@ constants, and where they vary they are quoted by psycopg (``identifier``).
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,30 @@ _NAMED = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
 _POSITIONAL = re.compile(r"%%|%s")
 
 
+# The texts a process composes are few (statements are built from constants; values travel as
+# parameters), and the hot ones are composed on every request: a tile, a page of features. So the
+# text of each composition and the names each text uses are kept (least recently used out), and a
+# request costs dictionary lookups instead of regular-expression passes over kilobytes of SQL.
+_COMPOSED_TEXTS = 2048
+
+
+@functools.lru_cache(maxsize=_COMPOSED_TEXTS)
+def _filled(text: str, slots: tuple[tuple[str, str], ...]) -> str:
+    """The text with its ``{slot}`` markers filled; a marker without a slot stays (a literal brace)."""
+    texts = dict(slots)
+
+    def fill(match: re.Match) -> str:
+        return texts.get(match.group(1), match.group(0))  # e.g. '{z}' in a URL template
+
+    return _SLOT.sub(fill, text)
+
+
+@functools.lru_cache(maxsize=_COMPOSED_TEXTS)
+def _names_in(text: str) -> frozenset[str]:
+    """The named parameters a text uses."""
+    return frozenset(_NAMED.findall(text))
+
+
 class SqlError(ValueError):
     """Pieces that cannot be combined (two values under one name, a slot left empty)."""
 
@@ -38,26 +63,21 @@ class Sql:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
-        used = set(_NAMED.findall(self.text))
-        missing = used - set(self.params)
+        missing = _names_in(self.text) - self.params.keys()
         if missing:
             raise SqlError(f"no value for {', '.join(sorted(missing))} in: {self.text[:120]}")
 
     def format(self, **slots: Sql | str) -> Sql:
         """Fill ``{slot}`` markers with pieces (or constant text); parameters merge by name."""
         params = dict(self.params)
-        for piece in slots.values():
+        texts = []
+        for name, piece in slots.items():
             if isinstance(piece, Sql):
                 params = merge_params(params, piece.params)
-
-        def fill(match: re.Match) -> str:
-            name = match.group(1)
-            if name not in slots:
-                return match.group(0)  # a literal brace in the SQL, such as '{z}' in a URL template
-            piece = slots[name]
-            return piece.text if isinstance(piece, Sql) else piece
-
-        return Sql(_SLOT.sub(fill, self.text), params)
+                texts.append((name, piece.text))
+            else:
+                texts.append((name, piece))
+        return Sql(_filled(self.text, tuple(texts)), params)
 
     def renamed(self, prefix: str) -> Sql:
         """The same piece with every parameter name prefixed, to use it twice with other values."""

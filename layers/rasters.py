@@ -1,4 +1,4 @@
-"""Raster I/O: the one module that opens rasterio and rio-tiler datasets (tiles: layers/raster_tiles.py).
+"""Raster I/O: ingest, COG writing and site reads; web tiles are layers/raster_tiles.py, with the settings here.
 
 Every dataset is opened as a context manager inside `rasterio.Env`, so no handle
 outlives its call (except the COGs that tiles read, which layers/raster_tiles.py keeps

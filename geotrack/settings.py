@@ -326,7 +326,7 @@ GEOTRACK = {
     "IMAGERY_MAX_HEIGHT": env_int("IMAGERY_MAX_HEIGHT", 40000),
     "IMAGERY_MAX_BANDS": env_int("IMAGERY_MAX_BANDS", 16),
     "IMAGERY_MAX_FILE_BYTES": env_int("IMAGERY_MAX_FILE_BYTES", 2 * 1024 * 1024 * 1024),
-    # Rendered PNG tiles of imagery kept per process (layers/rasters.py, _RenderedTiles); 0 renders every tile.
+    # Rendered PNG tiles of imagery kept per process (layers/raster_tiles.py, _RenderedTiles); 0 renders every tile.
     "RASTER_TILE_CACHE_MB": env_int("RASTER_TILE_CACHE_MB", 32),
     # Ground-change evidence (README, "Satellite imagery").
     "CHANGE_BUFFER_M": env_float("CHANGE_BUFFER_M", 100.0),

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from geotrack.core.errors import bad_parameter_response, json_error
 from geotrack.core.http import authenticate_api_token, require
 from geotrack.core.params import BadParameter, choice, object_id
-from layers import imagery_services, rasters
+from layers import imagery_services, raster_tiles, rasters
 from layers.imagery_selectors import (TileSource, evidence_rows, evidence_visible_to, imagery_feature,
                                       imagery_for_tile, imagery_geojson, imagery_visible_to)
 from layers.models import Imagery
@@ -179,8 +179,8 @@ class _Tile:
 
 def _render(source: TileSource, bands: list[int], rescale: list[float] | None, z: int, x: int, y: int) -> _Tile:
     try:
-        return _Tile(source, rasters.tile_png(source.cog_uri, z, x, y, bands=bands, rescale=rescale,
-                                              cache_bytes=settings.GEOTRACK["RASTER_TILE_CACHE_MB"] << 20), None)
+        return _Tile(source, raster_tiles.tile_png(source.cog_uri, z, x, y, bands=bands, rescale=rescale,
+                                                   cache_bytes=settings.GEOTRACK["RASTER_TILE_CACHE_MB"] << 20), None)
     except rasters.TileOutsideBounds as exc:
         return _Tile(source, None, str(exc))
 

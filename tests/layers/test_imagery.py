@@ -19,7 +19,7 @@ from rasterio.warp import transform_bounds
 from rest_framework.test import APIClient
 from rio_tiler.io import Reader
 
-from layers import imagery_services, rasters
+from layers import imagery_services, raster_tiles, rasters
 from layers.models import Imagery
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -256,8 +256,8 @@ def test_low_zooms_read_the_overviews(regions, tmp_path):
     imagery = ingest(write_geotiff(tmp_path / "big.tif", pixels))
     with Reader(imagery.cog_uri) as cog:
         low = cog.tms.tile(*imagery.footprint.centroid.coords, cog.minzoom)
-    with_overviews = rasters.tile_bytes_read(imagery.cog_uri, low.z, low.x, low.y, bands=[1, 2, 3], overviews=True)
-    without = rasters.tile_bytes_read(imagery.cog_uri, low.z, low.x, low.y, bands=[1, 2, 3], overviews=False)
+    with_overviews = raster_tiles.tile_bytes_read(imagery.cog_uri, low.z, low.x, low.y, bands=[1, 2, 3], overviews=True)
+    without = raster_tiles.tile_bytes_read(imagery.cog_uri, low.z, low.x, low.y, bands=[1, 2, 3], overviews=False)
     assert with_overviews * 10 < without, (with_overviews, without)
 
 
@@ -275,35 +275,35 @@ def _centre_tile(uri: str):
 
 
 def _tile_values(uri: str, tile) -> set[int]:
-    body = rasters.tile_png(uri, tile.z, tile.x, tile.y, bands=[1], rescale=[0, 255])
+    body = raster_tiles.tile_png(uri, tile.z, tile.x, tile.y, bands=[1], rescale=[0, 255])
     pixels = np.asarray(Image.open(io.BytesIO(body)))
     return set(np.unique(pixels[..., 0][pixels[..., -1] > 0]).tolist())
 
 
 def test_kept_open_cogs_follow_a_replaced_file_and_close_when_evicted(tmp_path):
-    rasters.close_open_cogs()
+    raster_tiles.close_open_cogs()
     uri = _cog(tmp_path, "site", 40)
     tile = _centre_tile(uri)
     assert _tile_values(uri, tile) == {40}
-    first = next(iter(rasters._open_cogs.readers.values())).dataset
+    first = next(iter(raster_tiles._open_cogs.readers.values())).dataset
     os.replace(_cog(tmp_path, "replacement", 200), uri)  # a re-ingest writes the same path anew
     assert _tile_values(uri, tile) == {200}
-    assert first.closed and len(rasters._open_cogs.readers) == 1
-    others = [_cog(tmp_path, f"other-{n}", 10 + n) for n in range(rasters.OPEN_COGS_PER_THREAD)]
-    kept = next(iter(rasters._open_cogs.readers.values())).dataset
+    assert first.closed and len(raster_tiles._open_cogs.readers) == 1
+    others = [_cog(tmp_path, f"other-{n}", 10 + n) for n in range(raster_tiles.OPEN_COGS_PER_THREAD)]
+    kept = next(iter(raster_tiles._open_cogs.readers.values())).dataset
     for other in others:
         _tile_values(other, _centre_tile(other))
-    assert kept.closed and len(rasters._open_cogs.readers) == rasters.OPEN_COGS_PER_THREAD
-    rasters.close_open_cogs()
+    assert kept.closed and len(raster_tiles._open_cogs.readers) == raster_tiles.OPEN_COGS_PER_THREAD
+    raster_tiles.close_open_cogs()
 
 
 def test_rendered_tiles_are_kept_within_their_budget_and_a_replaced_cog_renders_anew(tmp_path):
-    rasters.close_open_cogs()
+    raster_tiles.close_open_cogs()
     uri = _cog(tmp_path, "site", 40)
     tile = _centre_tile(uri)
 
     def render(rescale, budget=1 << 20):
-        return rasters.tile_png(uri, tile.z, tile.x, tile.y, bands=[1], rescale=rescale, cache_bytes=budget)
+        return raster_tiles.tile_png(uri, tile.z, tile.x, tile.y, bands=[1], rescale=rescale, cache_bytes=budget)
 
     first = render([0, 255])
     assert render([0, 255]) is first  # the same bytes object: answered from the rendered tiles
@@ -312,6 +312,6 @@ def test_rendered_tiles_are_kept_within_their_budget_and_a_replaced_cog_renders_
     replaced = render([0, 255])
     assert replaced is not first and _tile_values(uri, tile) == {200}
     other = render([0, 100], budget=len(replaced) + 1)  # room for one tile only: the older goes
-    assert rasters._rendered_tiles.size <= len(replaced) + 1 and render([0, 100]) is other
+    assert raster_tiles._rendered_tiles.size <= len(replaced) + 1 and render([0, 100]) is other
     assert render([0, 255]) is not replaced
-    rasters.close_open_cogs()
+    raster_tiles.close_open_cogs()

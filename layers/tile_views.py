@@ -34,7 +34,8 @@ def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> Htt
     else:
         body = build()
     etag = '"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest()
-    response = HttpResponseNotModified() if request.headers.get("If-None-Match") == etag else HttpResponse(
+    # META, not request.headers, which would parse every header of the request for this one
+    response = HttpResponseNotModified() if request.META.get("HTTP_IF_NONE_MATCH") == etag else HttpResponse(
         body, content_type=MVT)
     response["ETag"] = etag
     cache_headers(response, shared=is_public_scope(request))

@@ -6,6 +6,7 @@ filters all use it, so a project's health is the same everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.db.models import CharField
@@ -40,13 +41,18 @@ def health_today() -> dt.date:
 
 def health_sql(*, alias: str = "projects_project", today: dt.date | None = None) -> Sql:
     """Return the health CASE expression for a project table alias, with its named parameters."""
-    today = today or health_today()
+    return _health_sql(alias, today or health_today(), settings.GEOTRACK["STALE_REPORT_DAYS"],
+                       settings.GEOTRACK["AT_RISK_LAG_POINTS"], settings.TIME_ZONE)
+
+
+@functools.lru_cache(maxsize=64)
+def _health_sql(alias: str, today: dt.date, stale_days: int, lag, time_zone: str) -> Sql:
+    # Kept per alias, day, thresholds and zone: most requests (a tile, a page of features) compose it.
     # "No report for N days" counts whole days in TIME_ZONE, so that an as-of
     # report for a past date and today's page use the same rule.
-    stale_since = start_of_day(today) - dt.timedelta(days=settings.GEOTRACK["STALE_REPORT_DAYS"])
+    stale_since = start_of_day(today) - dt.timedelta(days=stale_days)
     return Sql(_HEALTH_TEMPLATE.replace("{p}", alias), {
-        "health_today": today, "health_lag": settings.GEOTRACK["AT_RISK_LAG_POINTS"],
-        "health_stale_since": stale_since})
+        "health_today": today, "health_lag": lag, "health_stale_since": stale_since})
 
 
 def health_sql_columns(*, alias: str, today: str, lag: str, stale_since: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import time
 
+from django.conf import settings
 from django.db import connections
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
@@ -82,7 +83,7 @@ class MetricsMiddleware:
         start = time.perf_counter()
         timer = _QueryTimer()
         # What connection.execute_wrapper() does, without a context manager per connection per request.
-        timed = [connection.execute_wrappers for connection in connections.all()]
+        timed = [connections[alias].execute_wrappers for alias in settings.DATABASES]
         for wrappers in timed:
             wrappers.append(timer)
         try:

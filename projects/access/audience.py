@@ -117,7 +117,7 @@ class Audience:
         return Sql.join(" AND ", parts) if parts else TRUE
 
     def sql_over_public_flag(self, kind: str, alias: str) -> Sql | None:
-        """The rule of `kind` on rows that carry only its public flag (counters kept per flag, projects/counts.py).
+        """The rule of `kind` on rows that carry only its public flag (counters kept per flag, projects/counts/).
 
         TRUE for national roles, the flag for the public; None when this audience reads more than the flag
         says (an akimat's linked regions, an agency's projects and items): then only the full rule answers.
@@ -133,7 +133,7 @@ class Audience:
         return rule.public_sql(alias) if rule.public else Sql("FALSE")
 
     def sql_over_links(self, kind: str, alias: str) -> Sql | None:
-        """The rule of `kind` on rows that carry its public flag and its links as columns (projects/counts.py).
+        """The rule of `kind` on rows that carry its public flag and its links as columns (projects/counts/).
 
         The row at `alias` has `is_public`, `agency_id`, `region_ids` (the regions it is linked to, an array)
         and `item_ids` (the roadmap items it is linked to, an array): what the project rule's reader parts

@@ -1,7 +1,7 @@
 """Roadmap execution: milestones, reporting periods, execution reports with their versions and documents,
 deadline changes, headquarters meetings with their agenda and instructions (CONTRACT.md, Roadmap execution).
 
-Who may read these is decided in projects/access.py (kinds milestone, execution_report, report_version,
+Who may read these is decided in projects/access/rules.py (kinds milestone, execution_report, report_version,
 report_document, deadline_change, meeting, instruction); who may change them in execution/permissions.py.
 """
 from __future__ import annotations

@@ -59,7 +59,7 @@ def health_sql_columns(*, alias: str, today: str, lag: str, stale_since: str) ->
     """Return the same CASE with its three parameters read from SQL expressions (columns of a state row).
 
     For code that runs inside PostgreSQL without Python's values: the dashboard counters' triggers
-    (projects/counts.py) read the day and thresholds they count for from their state row.
+    (projects/counts/) read the day and thresholds they count for from their state row.
     """
     return (_HEALTH_TEMPLATE.replace("{p}", alias).replace("%(health_today)s", today)
             .replace("%(health_lag)s", lag).replace("%(health_stale_since)s", stale_since))

@@ -89,7 +89,7 @@ def regions_geojson_dict(**kwargs) -> dict:
     return json.loads(regions_geojson(**kwargs))
 
 
-# The regions' figures from the counters (projects/counts.py), as the same properties as regions_geojson.
+# The regions' figures from the counters (projects/counts/), as the same properties as regions_geojson.
 _REGIONS_COUNTED_SQL = """
 WITH per_region AS (
     SELECT c.key_id AS region_id,
@@ -152,7 +152,7 @@ WHERE c.status <> 'cancelled'
 def national_kpis(*, audience: Audience, as_of: dt.date | None = None) -> dict:
     """Return country-wide counts by health and mean progress over what the audience may read.
 
-    Today's figures come from the counters (projects/counts.py) when they can answer for the audience.
+    Today's figures come from the counters (projects/counts/) when they can answer for the audience.
     """
     counted = counted_rows(audience, "agency", lambda counted: Sql(_KPIS_COUNTED_SQL).format(counted=counted)) \
         if as_of is None else None
@@ -251,7 +251,7 @@ WITH visible AS (
     GROUP BY l.roadmapitem_id
 )"""
 
-# The same per-item figures from the counters (projects/counts.py).
+# The same per-item figures from the counters (projects/counts/).
 _PER_ITEM_COUNTED_SQL = """
 WITH per_item AS (
     SELECT c.key_id AS item_id, sum(c.projects)::bigint AS project_count,

@@ -39,7 +39,7 @@ FAMILIES = (
      "for akimats and ministries, the health CASE over every visible project joined to projects_projectregion."),
     ("roadmap_item_status", "per_item",
      "roadmap_item_status: for the public and national roles, a sum over the item buckets of the counters "
-     "(projects/counts.py); for akimats and ministries, the health CASE over every visible project."),
+     "(projects/counts/); for akimats and ministries, the health CASE over every visible project."),
     ("national_kpis", "FILTER (WHERE health = 'on_track')",
      "national KPIs: health CASE over all visible projects. Same scan as regions/agencies/items: fold KPIs, "
      "per-agency and by-status counts into one pass (GROUPING SETS), or cache by the change token."),

@@ -2,7 +2,7 @@
 
 A fixed number of queries whatever the number of roadmap items or projects: each
 figure is one SQL aggregate over what the caller's audience may read. For the public and
-the project figures sum the counters the writes keep (projects/counts.py): the public and national roles read
+the project figures sum the counters the writes keep (projects/counts/): the public and national roles read
 buckets only, akimats and ministries the public buckets plus the private projects they may read.
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ JOIN projects_agency a ON a.id = v.agency_id
 GROUP BY a.code, 2
 """
 
-# The same figures from the counters (projects/counts.py).
+# The same figures from the counters (projects/counts/).
 _AGENCIES_COUNTED_SQL = """
 SELECT a.code, {name},
     sum(c.projects)::bigint, round(sum(c.physical) / NULLIF(sum(c.projects), 0), 1),
@@ -175,7 +175,7 @@ def _statuses(audience: Audience) -> list[tuple]:
 
 
 def _project_summary(*, audience: Audience) -> dict:
-    with shared_reads():  # the counters' private share counted once per dimension (projects/counts.py)
+    with shared_reads():  # the counters' private share counted once per dimension (projects/counts/)
         items = roadmap_item_status(audience=audience)
         statuses = _statuses(audience)
         kpis, regions, agencies = national_kpis(audience=audience), _regions(audience), _agencies(audience)

@@ -1,7 +1,7 @@
 """Rendered pages kept until the data they show changes, one copy per audience, user and language.
 
 A page is rendered once for a key made of: its path and query, the active language, the caller's
-audience key (projects/access.py: callers with the same key read the same things) and, for a
+audience key (projects/access/: callers with the same key read the same things) and, for a
 signed-in caller, the user (the header names them), today's date (health depends on it) and the
 change tokens of the topics the page reads (geotrack/core/changes.py). Camera heartbeats and
 snapshots move neither the projects nor the imagery token, so they do not throw these pages away.

@@ -1,4 +1,4 @@
-"""The dashboard's counters (projects/counts.py): two tables and statement-level triggers that keep them;
+"""The dashboard's counters (projects/counts/): two tables and statement-level triggers that keep them;
 and the index the stale-project alerts read the oldest active projects from.
 
 The migration counts once (a few seconds at a million projects), so the counters are on from the start.
@@ -9,17 +9,6 @@ from django.db.models.functions import Coalesce
 from projects import counts
 
 
-def install(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        counts.install_triggers(cursor)
-    counts.dashboard_recount()
-
-
-def uninstall(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        counts.drop_triggers(cursor)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,7 +17,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(counts.CREATE_TABLES_SQL, counts.DROP_TABLES_SQL),
-        migrations.RunPython(install, uninstall),
+        counts.reinstall_triggers_operation(new_tables=True),
         migrations.AddIndex(
             model_name="project",
             index=models.Index(Coalesce("last_report_at", "created_at"), name="project_stale_idx",

@@ -1,4 +1,4 @@
-"""The dashboard counters' private table (projects/counts.py): the live projects that are not public, each with
+"""The dashboard counters' private table (projects/counts/): the live projects that are not public, each with
 its linked regions and roadmap items, so that akimats and ministries read their figures from the counters too.
 
 The triggers are replaced to keep it, and the migration counts once (a few seconds at a million projects).
@@ -6,17 +6,6 @@ The triggers are replaced to keep it, and the migration counts once (a few secon
 from django.db import migrations
 
 from projects import counts
-
-
-def install(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        counts.install_triggers(cursor)
-    counts.dashboard_recount()
-
-
-def reinstall_without(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        counts.drop_triggers(cursor)
 
 
 class Migration(migrations.Migration):
@@ -27,5 +16,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(counts.CREATE_PRIVATE_SQL, counts.DROP_PRIVATE_SQL),
-        migrations.RunPython(install, reinstall_without),
+        counts.reinstall_triggers_operation(new_tables=True),
     ]

@@ -1,4 +1,4 @@
-"""The counters' trigger functions again (projects/counts.py): a statement's rows look their links and projects
+"""The counters' trigger functions again (projects/counts/): a statement's rows look their links and projects
 up by index, whatever the statistics say (a bulk import met tables recorded as empty and went quadratic), and
 each statement is planned at each call (EXECUTE), not once per session on tables still empty. The private rows'
 refresh (0012) is driven the same way by the statement's project ids.
@@ -9,16 +9,11 @@ from django.db import migrations
 from projects import counts
 
 
-def install(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        counts.install_triggers(cursor)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0013_import_indexes"),
     ]
 
     operations = [
-        migrations.RunPython(install, migrations.RunPython.noop),
+        counts.reinstall_triggers_operation(new_tables=False),
     ]

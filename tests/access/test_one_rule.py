@@ -1,6 +1,6 @@
 """The one access rule: for every kind of object and every caller, the queryset and the SQL agree.
 
-projects/access.py builds both forms from one definition; these tests run both against the same
+projects/access/ builds both forms from one definition; these tests run both against the same
 world and compare the rows, then check what each role may read against the contract's words.
 """
 from __future__ import annotations

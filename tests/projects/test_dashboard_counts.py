@@ -1,4 +1,4 @@
-"""The dashboard's counters (projects/counts.py): kept by the writes, they never drift from a full recount,
+"""The dashboard's counters (projects/counts/): kept by the writes, they never drift from a full recount,
 and every figure read from them equals the full query's for the audiences they serve."""
 from __future__ import annotations
 

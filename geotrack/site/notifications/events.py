@@ -35,7 +35,7 @@ def emit(kind: str, *, dedupe_key: str, region_ids: Iterable[int] = (), agency_c
     region_ids, agency_codes, item_numbers, project_ids: what it is about (subscriptions match these);
     payload: `title`, `text` (a string or {"kk": ..., "ru": ..., "en": ...}), `url` (a path of ours);
     recipients: user ids who hear of it whatever they follow (a report's author, an escalation step);
-    readable: [(kind, id)] of projects/access.py RULES each recipient must be able to read; by default
+    readable: [(kind, id)] of projects/access/rules.py RULES each recipient must be able to read; by default
         every project named. Nobody hears of anything they may not read.
     """
     project_ids = [int(pk) for pk in project_ids]

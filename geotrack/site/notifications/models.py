@@ -84,7 +84,7 @@ class Event(models.Model):
     """Something worth telling: a new alert, a returned report, a new instruction ...
 
     `dedupe_key` is unique: emitting the same thing twice (a worker restart, two sweeps) makes no new event.
-    `readable` lists [kind, id] pairs of projects/access.py RULES: a recipient hears of the event only when
+    `readable` lists [kind, id] pairs of projects/access/rules.py RULES: a recipient hears of the event only when
     they may read every one of them.
     """
 

@@ -1,4 +1,4 @@
-"""`dashboard_recount [--check]`: rebuild the dashboard's counters from the projects (projects/counts.py)."""
+"""`dashboard_recount [--check]`: rebuild the dashboard's counters from the projects (projects/counts/)."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError

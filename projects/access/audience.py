@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +93,16 @@ class Audience:
 
     # -- SQL ------------------------------------------------------------------------------------
     def sql(self, kind: str, alias: str) -> Sql:
-        """The same rule as a SQL condition on a table alias of `kind`, with named parameters."""
+        """The same rule as a SQL condition on a table alias of `kind`, with named parameters.
+
+        A rule that does not read the clock gives the same condition to every caller with the same role,
+        regions, agencies and sign-in: it is composed once for them (most requests compose one).
+        """
+        if _reads_clock(kind, self.authenticated):
+            return self._composed_sql(kind, alias)
+        return _kept_sql(kind, alias, self.role, self.region_ids, self.agency_ids, self.authenticated)
+
+    def _composed_sql(self, kind: str, alias: str) -> Sql:
         rule = RULES[kind]
         parts: list[Sql] = []
         if rule.live:
@@ -203,3 +213,19 @@ def readable_by_public(queryset: QuerySet, kind: str) -> bool:
 def public_sql(kind: str, alias: str) -> Sql:
     """Whether everyone may read the row of `kind` at alias: readable_by_public as a SQL condition."""
     return Audience().sql(kind, alias)
+
+
+@functools.lru_cache(maxsize=64)
+def _reads_clock(kind: str, authenticated: bool) -> bool:
+    """Whether the rule of `kind` (or of a parent it needs) compares a time with now for this caller."""
+    rule = RULES[kind]
+    return bool(rule.delay and not authenticated) or any(_reads_clock(parent.kind, authenticated)
+                                                          for parent in rule.parents)
+
+
+@functools.lru_cache(maxsize=512)
+def _kept_sql(kind: str, alias: str, role: str | None, region_ids: tuple[int, ...], agency_ids: tuple[int, ...],
+              authenticated: bool) -> Sql:
+    # Everything Audience.sql reads but the clock is in the key.
+    audience = Audience(role=role, region_ids=region_ids, agency_ids=agency_ids, authenticated=authenticated)
+    return audience._composed_sql(kind, alias)

@@ -29,8 +29,8 @@ REFERENCES = (
 _WRITES = "projects_reference_writes"
 _TARGETS = "projects_reference_targets"
 
-# TG_ARGV: the column, the table pointed at, the table's primary key. The distinct values written (on UPDATE only those that changed)
-# are locked; fewer locked than written means a value points at nothing.
+# TG_ARGV: the column, the table pointed at, the table's primary key. The distinct values written (on UPDATE
+# only those that changed) are locked; fewer locked than written means a value points at nothing.
 _WRITES_BODY = """
 DECLARE
     changed text := CASE WHEN TG_OP = 'UPDATE' THEN
@@ -74,8 +74,17 @@ BEGIN
 END"""
 
 
-def _trigger_name(prefix: str, table: str, column: str, event: str) -> sql.Identifier:
-    return sql.Identifier(f"{prefix}_{table}_{column}_{event}"[:63])
+_TRIGGER = sql.SQL("CREATE TRIGGER {name} AFTER {event} ON {table} {referencing} FOR EACH STATEMENT "
+                   "EXECUTE FUNCTION {function}({args})")
+_TRANSITIONS = {"insert": "REFERENCING NEW TABLE AS new_rows", "delete": "REFERENCING OLD TABLE AS old_rows",
+                "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", "truncate": ""}
+
+
+def _trigger(prefix: str, event: str, table: str, function: str, args: list[str], reference: tuple) -> sql.Composed:
+    name = f"{prefix}_{reference[0]}_{reference[2]}_{event}"[:63]  # the referencing table and column name it
+    return _TRIGGER.format(name=sql.Identifier(name), event=sql.SQL(event.upper()), table=sql.Identifier(table),
+                           referencing=sql.SQL(_TRANSITIONS[event]), function=sql.Identifier(function),
+                           args=sql.SQL(", ").join(map(sql.Literal, args)))
 
 
 def install_sql() -> sql.Composed:
@@ -83,20 +92,12 @@ def install_sql() -> sql.Composed:
     parts = [sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}").format(
                  sql.Identifier(name), sql.Literal(body))
              for name, body in ((_WRITES, _WRITES_BODY), (_TARGETS, _TARGETS_BODY))]
-    for table, key, column, target in REFERENCES:
-        args = sql.SQL(", ").join([sql.Literal(column), sql.Literal(target), sql.Literal(key)])
-        for event, referencing in (("insert", "REFERENCING NEW TABLE AS new_rows"),
-                                   ("update", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows")):
-            parts.append(sql.SQL("CREATE TRIGGER {} AFTER {} ON {} {} FOR EACH STATEMENT EXECUTE FUNCTION {}({})").format(
-                _trigger_name("ref", table, column, event), sql.SQL(event.upper()), sql.Identifier(table),
-                sql.SQL(referencing), sql.Identifier(_WRITES), args))
-        back = sql.SQL(", ").join([sql.Literal(table), sql.Literal(column)])
-        for event, referencing in (("delete", "REFERENCING OLD TABLE AS old_rows"),
-                                   ("update", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                                   ("truncate", "")):
-            parts.append(sql.SQL("CREATE TRIGGER {} AFTER {} ON {} {} FOR EACH STATEMENT EXECUTE FUNCTION {}({})").format(
-                _trigger_name("refd", table, column, event), sql.SQL(event.upper()), sql.Identifier(target),
-                sql.SQL(referencing), sql.Identifier(_TARGETS), back))
+    for reference in REFERENCES:
+        table, key, column, target = reference
+        parts += [_trigger("ref", event, table, _WRITES, [column, target, key], reference)
+                  for event in ("insert", "update")]
+        parts += [_trigger("refd", event, target, _TARGETS, [table, column], reference)
+                  for event in ("delete", "update", "truncate")]
     return sql.SQL(";\n").join(parts)
 
 

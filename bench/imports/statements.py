@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import os
 import sys
 import time
@@ -68,11 +69,39 @@ class TimedCursor:
         self._cursor.close()
 
 
+@contextlib.contextmanager
+def timed_writer(pid: int, totals: dict):
+    """Time the writer's statements on the backend, and the caller's waits for the writer."""
+    from projects.imports import writer
+
+    original_write, original_wait = writer.BatchWriter._write, writer.BatchWriter.wait
+
+    def timed_write(self, csv, rows):
+        plain = self.connection.cursor
+        self.connection.cursor = lambda: TimedCursor(plain(), pid, totals)
+        try:
+            return original_write(self, csv, rows)
+        finally:
+            self.connection.cursor = plain
+
+    def timed_wait(self):
+        waited = time.perf_counter()
+        try:
+            return original_wait(self)
+        finally:
+            totals["(wall, caller waiting for the writer)"] += time.perf_counter() - waited
+    writer.BatchWriter._write, writer.BatchWriter.wait = timed_write, timed_wait
+    try:
+        yield
+    finally:
+        writer.BatchWriter._write, writer.BatchWriter.wait = original_write, original_wait
+
+
 def one_round(path: Path, tries: list[str]) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from projects.imports import services, writer
+    from projects.imports import services
 
     totals: dict[str, float] = collections.defaultdict(float)
     user = get_user_model().objects.get(username="bench")
@@ -83,31 +112,11 @@ def one_round(path: Path, tries: list[str]) -> dict:
         pid = raw.execute("SELECT pg_backend_pid()").fetchone()[0]
         for statement in tries:
             raw.execute(statement)
-        original = writer.BatchWriter._write
-
-        def timed_write(self, csv, rows):
-            plain = self.connection.cursor
-            self.connection.cursor = lambda: TimedCursor(plain(), pid, totals)
-            try:
-                return original(self, csv, rows)
-            finally:
-                self.connection.cursor = plain
-        original_wait = writer.BatchWriter.wait
-
-        def timed_wait(self):
-            waited = time.perf_counter()
-            try:
-                return original_wait(self)
-            finally:
-                totals["(wall, caller waiting for the writer)"] += time.perf_counter() - waited
-        writer.BatchWriter._write, writer.BatchWriter.wait = timed_write, timed_wait
-        try:
+        with timed_writer(pid, totals):
             before, python = backend_cpu(pid), time.process_time()
             report = services.projects_import(path=path, user=user)
             totals["(import, all statements)"] = backend_cpu(pid) - before
             totals["(Python CPU, both threads)"] = time.process_time() - python
-        finally:
-            writer.BatchWriter._write, writer.BatchWriter.wait = original, original_wait
         assert report.ok and report.created, report.as_dict()
         before = backend_cpu(pid)
         raw.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -37,26 +37,37 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalproject',
             name='history_user',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            field=models.ForeignKey(
+                db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+',
+                to=settings.AUTH_USER_MODEL),
         ),
         migrations.AlterField(
             model_name='progressreport',
             name='author',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='progress_reports', to=settings.AUTH_USER_MODEL, verbose_name='author'),
+            field=models.ForeignKey(
+                blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL,
+                related_name='progress_reports', to=settings.AUTH_USER_MODEL, verbose_name='author'),
         ),
         migrations.AlterField(
             model_name='project',
             name='agency',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.agency', verbose_name='responsible agency'),
+            field=models.ForeignKey(
+                db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='projects',
+                to='projects.agency', verbose_name='responsible agency'),
         ),
         migrations.AlterField(
             model_name='project',
             name='region',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Derived from the geometry when left empty.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='primary_projects', to='projects.region', verbose_name='primary region'),
+            field=models.ForeignKey(
+                blank=True, db_constraint=False, help_text='Derived from the geometry when left empty.', null=True,
+                on_delete=django.db.models.deletion.PROTECT, related_name='primary_projects', to='projects.region',
+                verbose_name='primary region'),
         ),
         migrations.AlterField(
             model_name='projectregion',
             name='region',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='project_links', to='projects.region'),
+            field=models.ForeignKey(
+                db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='project_links',
+                to='projects.region'),
         ),
     ]

@@ -90,8 +90,11 @@ class BatchWriter:
             cursor.execute(sql.REGION_SHARES_SQL)
             self._check_scope(cursor)
             values = {"now": self.params.now, "user_id": self.params.user_id, "note": self.params.note}
-            cursor.execute(sql.WRITE_PROJECTS_SQL, values)
+            # Links before their projects (the foreign key is deferred to COMMIT): the counters' triggers
+            # (projects/counts/) then count and file each private project once, when it is inserted with
+            # its links in place, instead of filing it without regions and refiling it on the links' insert.
             cursor.execute(sql.WRITE_REGIONS_SQL)
+            cursor.execute(sql.WRITE_PROJECTS_SQL, values)
             cursor.execute(sql.WRITE_HISTORY_SQL, values)
             cursor.execute(sql.WRITE_REPORTS_SQL, values)
             cursor.execute(sql.BATCH_DONE_SQL)

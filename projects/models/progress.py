@@ -23,7 +23,8 @@ class ProgressReport(models.Model):
     financial = models.DecimalField(_("financial progress, %"), max_digits=5, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="progress_reports")
+                               on_delete=models.SET_NULL, related_name="progress_reports",
+                               db_constraint=False)  # checked per statement: projects/references.py
     supersedes = models.OneToOneField(
         "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="superseded_by",

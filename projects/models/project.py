@@ -69,12 +69,13 @@ class Project(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("primary region"), on_delete=models.PROTECT, related_name="primary_projects",
         null=True, blank=True, help_text=_("Derived from the geometry when left empty."),
+        db_constraint=False,  # checked per statement: projects/references.py
     )
     regions = models.ManyToManyField(
         Region, verbose_name=_("regions touched"), through="ProjectRegion", related_name="projects", blank=True,
     )
     agency = models.ForeignKey(Agency, verbose_name=_("responsible agency"), on_delete=models.PROTECT,
-                               related_name="projects")
+                               related_name="projects", db_constraint=False)  # projects/references.py
     roadmap_items = models.ManyToManyField(RoadmapItem, verbose_name=_("roadmap items"),
                                            related_name="projects", blank=True)
     budget = models.DecimalField(_("budget"), max_digits=18, decimal_places=2, null=True, blank=True)
@@ -103,6 +104,7 @@ class Project(models.Model):
         # No query looks history rows up by agency or region (projects/asof.py reads them by id and date):
         # their indexes only cost every history row written.
         no_db_index=["agency", "region"],
+        user_db_constraint=False,  # checked per statement: projects/references.py
     )
 
     class Meta:
@@ -156,7 +158,8 @@ class ProjectRegion(models.Model):
 
     # project_region_unique (project, region) is the index for lookups by project: no second one on project alone.
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="region_links", db_index=False)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="project_links")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="project_links",
+                               db_constraint=False)  # checked per statement: projects/references.py
     share = models.FloatField(default=1.0)
 
     class Meta:

@@ -1,0 +1,151 @@
+"""Backend CPU of each statement of one import, read from /proc around it; the import is rolled back.
+
+Needs the bench database with its file (`run.py --keep` builds it; --write-file writes the file alone):
+
+    .venv/bin/python bench/imports/statements.py FILE [--repeat 3] [--try "SQL run first, in the transaction"]
+
+`--try` runs SQL (for example `ALTER TABLE ... DROP CONSTRAINT ...`) inside the import's transaction before it,
+so a schema change's effect is measured and rolled back with the import. Prints, per statement kind, the
+backend's CPU seconds summed over the batches, the deferred constraint checks (`SET CONSTRAINTS ALL
+IMMEDIATE`) and the camera relink, per round. Never run in CI.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.common import database_url, socket_dir  # noqa: E402
+from bench.imports.run import DB_NAME  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+class TimedCursor:
+    """A psycopg cursor whose execute() adds the backend's CPU to its statement's first words."""
+
+    def __init__(self, cursor, pid: int, totals: dict):
+        self._cursor, self._pid, self._totals = cursor, pid, totals
+
+    def execute(self, query, params=None):
+        label = " ".join(str(query).split()[:3])[:40]
+        before = backend_cpu(self._pid)
+        result = self._cursor.execute(query, params)
+        self._totals[label] += backend_cpu(self._pid) - before
+        return result
+
+    def copy(self, statement):
+        pid, totals, cursor = self._pid, self._totals, self._cursor
+
+        class Copy:
+            def __enter__(self):
+                self.before = backend_cpu(pid)
+                self.inner = cursor.copy(statement)
+                return self.inner.__enter__()
+
+            def __exit__(self, *exc):
+                result = self.inner.__exit__(*exc)
+                totals["COPY"] += backend_cpu(pid) - self.before
+                return result
+        return Copy()
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._cursor.close()
+
+
+@contextlib.contextmanager
+def timed_writer(pid: int, totals: dict):
+    """Time the writer's statements on the backend, and the caller's waits for the writer."""
+    from projects.imports import writer
+
+    original_write, original_wait = writer.BatchWriter._write, writer.BatchWriter.wait
+
+    def timed_write(self, csv, rows):
+        plain = self.connection.cursor
+        self.connection.cursor = lambda: TimedCursor(plain(), pid, totals)
+        try:
+            return original_write(self, csv, rows)
+        finally:
+            self.connection.cursor = plain
+
+    def timed_wait(self):
+        waited = time.perf_counter()
+        try:
+            return original_wait(self)
+        finally:
+            totals["(wall, caller waiting for the writer)"] += time.perf_counter() - waited
+    writer.BatchWriter._write, writer.BatchWriter.wait = timed_write, timed_wait
+    try:
+        yield
+    finally:
+        writer.BatchWriter._write, writer.BatchWriter.wait = original_write, original_wait
+
+
+def one_round(path: Path, tries: list[str]) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from projects.imports import services
+
+    totals: dict[str, float] = collections.defaultdict(float)
+    user = get_user_model().objects.get(username="bench")
+    started = time.perf_counter()
+    with transaction.atomic():
+        connection.ensure_connection()
+        raw = connection.connection
+        pid = raw.execute("SELECT pg_backend_pid()").fetchone()[0]
+        for statement in tries:
+            raw.execute(statement)
+        with timed_writer(pid, totals):
+            before, python = backend_cpu(pid), time.process_time()
+            report = services.projects_import(path=path, user=user)
+            totals["(import, all statements)"] = backend_cpu(pid) - before
+            totals["(Python CPU, both threads)"] = time.process_time() - python
+        assert report.ok and report.created, report.as_dict()
+        before = backend_cpu(pid)
+        raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        totals["deferred constraint checks"] = backend_cpu(pid) - before
+        totals["(wall, import and checks)"] = time.perf_counter() - started
+        transaction.set_rollback(True)
+    with connection.cursor() as cursor:  # the rolled-back rows must not slow the next round
+        cursor.execute("VACUUM projects_project, projects_projectregion, projects_historicalproject, "
+                       "projects_progressreport")
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--try", dest="tries", action="append", default=[])
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = database_url(DB_NAME, socket_dir())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
+    os.environ.setdefault("IMPORT_MAX_FEATURES", "5000000")
+    import django
+
+    django.setup()
+    rounds = [one_round(args.file, args.tries) for _ in range(args.repeat)]
+    print(f"load average {os.getloadavg()[0]:.1f}; backend CPU seconds per round:")
+    for label in rounds[-1]:
+        print(f"  {label:<42}" + "".join(f"{r.get(label, 0):>7.2f}" for r in rounds))
+
+
+if __name__ == "__main__":
+    main()

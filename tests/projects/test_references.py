@@ -1,0 +1,138 @@
+"""References checked per statement (projects/references.py) hold as the foreign keys they replace did."""
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+
+from projects.models import Agency, ProgressReport, Project, ProjectRegion
+from projects.services import project_save
+
+MISSING = 2_000_000_000
+
+
+def a_project(agency, **fields) -> Project:
+    return project_save(project=Project(**{"title": "Depot", "sector": "transport", "kind": "infrastructure",
+                                           "agency": agency, "geom": Point(76.91, 43.25, srid=4326), **fields}))
+
+
+def run(statement: str, params=None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@pytest.mark.django_db
+class TestWrites:
+    def test_a_project_of_a_missing_agency_is_refused(self, agency):
+        with pytest.raises(IntegrityError, match="projects_agency"), transaction.atomic():
+            Project.objects.create(title="Road", sector="transport", kind="infrastructure", agency_id=MISSING,
+                                   geom=Point(71.43, 51.13, srid=4326))
+        assert not Project.objects.exists()
+
+    def test_one_missing_region_among_many_links_refuses_the_statement(self, regions, agency):
+        project = a_project(agency)
+        linked = ProjectRegion.objects.filter(project=project).count()
+        with pytest.raises(IntegrityError, match="projects_region"), transaction.atomic():
+            run("INSERT INTO projects_projectregion (project_id, region_id, share) "
+                "SELECT %s, id, 0 FROM projects_region WHERE id NOT IN (SELECT region_id FROM projects_projectregion) "
+                "UNION ALL SELECT %s, %s, 0", [project.pk, project.pk, MISSING])
+        assert ProjectRegion.objects.filter(project=project).count() == linked
+
+    def test_moving_a_project_to_a_missing_agency_is_refused_and_other_updates_pass(self, regions, agency):
+        project = a_project(agency)
+        with pytest.raises(IntegrityError, match="projects_agency"), transaction.atomic():
+            Project.objects.filter(pk=project.pk).update(agency_id=MISSING)
+        Project.objects.filter(pk=project.pk).update(title="Depot 2", region=None)
+        assert Project.objects.get(pk=project.pk).agency_id == agency.pk
+
+    def test_a_report_or_history_row_by_a_missing_user_is_refused(self, regions, agency):
+        project = a_project(agency)
+        with pytest.raises(IntegrityError, match="auth_user"), transaction.atomic():
+            ProgressReport.objects.create(project=project, physical=1, financial=1, author_id=MISSING)
+        with pytest.raises(IntegrityError, match="auth_user"), transaction.atomic():
+            Project.history.filter(id=project.pk).update(history_user_id=MISSING)
+
+
+@pytest.mark.django_db
+class TestDeletes:
+    def test_an_agency_with_projects_is_protected_in_django_and_in_sql(self, regions, agency):
+        a_project(agency)
+        with pytest.raises(ProtectedError), transaction.atomic():
+            agency.delete()
+        with pytest.raises(IntegrityError, match="projects_project"), transaction.atomic():
+            run("DELETE FROM projects_agency WHERE id = %s", [agency.pk])
+        with pytest.raises(IntegrityError, match="projects_project"), transaction.atomic():
+            run("UPDATE projects_agency SET id = %s WHERE id = %s", [MISSING, agency.pk])
+        assert Agency.objects.filter(pk=agency.pk).exists()
+
+    def test_an_agency_without_projects_is_deleted(self, agency):
+        agency.delete()
+        assert not Agency.objects.exists()
+
+    def test_deleting_a_user_keeps_their_reports_and_history_without_them(self, regions, agency, people):
+        user = people["astana_planner"].user
+        project = a_project(agency)
+        Project.history.filter(id=project.pk).update(history_user=user)
+        report = ProgressReport.objects.create(project=project, physical=5, financial=5, author=user)
+        user.delete()
+        report.refresh_from_db()
+        assert report.author is None
+        assert list(Project.history.filter(id=project.pk).values_list("history_user_id", flat=True)) == [None]
+
+    def test_a_user_still_named_cannot_be_deleted_in_sql(self, regions, agency, people):
+        user = people["astana_planner"].user
+        ProgressReport.objects.create(project=a_project(agency), physical=5, financial=5, author=user)
+        with pytest.raises(IntegrityError, match="projects_progressreport"), transaction.atomic():
+            run("DELETE FROM auth_user WHERE id = %s", [user.pk])
+        assert get_user_model().objects.filter(pk=user.pk).exists()
+
+    def test_deleting_a_region_deletes_its_links_in_django(self, regions, agency):
+        project = a_project(agency)
+        other = next(region for region in regions.values() if region.pk != project.region_id)
+        ProjectRegion.objects.create(project=project, region=other, share=0)
+        other.delete()
+        assert not ProjectRegion.objects.filter(region_id=other.pk).exists()
+        assert ProjectRegion.objects.filter(project=project).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_waits_for_a_writer_of_a_reference_and_then_fails(agency):
+    """The writer's lock on the agency holds the delete until it commits; the delete then sees its project."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as writer, psycopg.connect(**params, autocommit=True) as deleter:
+        writer.execute("INSERT INTO projects_project (title, description, sector, kind, geom, currency, status, "
+                       "physical_progress, financial_progress, is_public, source_url, created_at, updated_at, version, "
+                       "agency_id) VALUES ('Road', '', 'transport', 'infrastructure', "
+                       "ST_SetSRID(ST_MakePoint(71.4, 51.1), 4326), 'KZT', 'identification', 0, 0, false, '', now(), "
+                       "now(), 1, %s)", [agency.pk])
+        outcome = {}
+
+        def delete() -> None:
+            try:
+                deleter.execute("DELETE FROM projects_agency WHERE id = %s", [agency.pk])
+                outcome["deleted"] = True
+            except psycopg.errors.ForeignKeyViolation as exc:
+                outcome["refused"] = str(exc)
+        thread = threading.Thread(target=delete)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive(), "the delete must wait for the writer's lock"
+        writer.commit()
+        thread.join(10)
+        assert "refused" in outcome and "projects_project" in outcome["refused"]
+    assert Agency.objects.filter(pk=agency.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agency_still_named_cannot_be_truncated(regions, agency):
+    a_project(agency)
+    with pytest.raises(IntegrityError, match="projects_project"):
+        run("TRUNCATE projects_agency CASCADE")
+    assert Agency.objects.filter(pk=agency.pk).exists()

@@ -111,7 +111,7 @@ def tile_sql(*, layer: str, z: int, x: int, y: int, audience: Audience) -> Sql:
 
 
 def _health_settings() -> tuple:
-    return settings.GEOTRACK["AT_RISK_LAG_POINTS"], settings.GEOTRACK["STALE_REPORT_DAYS"]
+    return settings.GEOTRACK["AT_RISK_LAG_POINTS"], settings.GEOTRACK["STALE_REPORT_DAYS"], settings.TIME_ZONE
 
 
 @functools.lru_cache(maxsize=256)

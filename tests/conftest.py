@@ -128,6 +128,20 @@ def page(browser, live_server, transactional_db):
     watched = WatchedPage(context.new_page())
     yield watched
     context.close()
+    _wait_for_requests_in_flight(live_server)
+
+
+def _wait_for_requests_in_flight(live_server, timeout: float = 30) -> None:
+    """Let the live server finish the requests the closed page had already sent (a tile still loading).
+
+    Otherwise the database flush after a transactional test (TRUNCATE, an exclusive lock on every table)
+    can deadlock with a request thread still reading two tables. socketserver keeps the threads of
+    requests in flight (ThreadingMixIn._threads, as block_on_close needs them); each ends by closing its
+    connections (Django's ThreadedWSGIServer).
+    """
+    server = getattr(getattr(live_server, "thread", None), "httpd", None)
+    for thread in list(getattr(server, "_threads", None) or []):
+        thread.join(timeout)
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the marker must be there when it looks

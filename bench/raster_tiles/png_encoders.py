@@ -30,8 +30,8 @@ import rasterio  # noqa: E402
 from PIL import Image, features  # noqa: E402
 from rio_tiler.io import Reader  # noqa: E402
 
+from bench.raster_tiles.run import demo_tiles  # noqa: E402
 from layers import raster_tiles, rasters  # noqa: E402
-from layers.models import Imagery  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "9"))
 FLOOR = "floor: rio-tiler render (GDAL, ZLEVEL 6)"
@@ -86,17 +86,11 @@ def decoded(png: bytes) -> tuple[str, np.ndarray]:
 
 
 def main() -> None:
-    imagery = Imagery.objects.filter(status="ready", is_public=True).order_by("id").first()
-    if imagery is None:
-        sys.exit("No ready public imagery in the dev database: run `make demo` first.")
-    bands, rescale = list(imagery.default_bands), imagery.default_rescale or None
-    lon, lat = imagery.footprint.centroid.coords
+    imagery, bands, rescale, tiles = demo_tiles()
     print(f"Pillow {Image.__version__}, zlib-ng in Pillow: {features.check_feature('zlib_ng')} "
           f"({features.version_feature('zlib_ng')}); {ROUNDS} rounds x {REPEATS} encodes; load {os.getloadavg()}")
     with rasterio.Env(**rasters.LOCAL_TILE_ENV), Reader(imagery.cog_uri) as cog:
-        zooms = {"low": cog.minzoom, "middle": (cog.minzoom + cog.maxzoom) // 2, "high": cog.maxzoom}
-        for name, z in zooms.items():
-            tile = cog.tms.tile(lon, lat, z)
+        for name, tile in tiles.items():
             image = cog.tile(tile.x, tile.y, tile.z, indexes=bands)
             if rescale:
                 image.rescale(in_range=[tuple(rescale)] * image.count)

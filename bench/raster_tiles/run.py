@@ -108,15 +108,21 @@ def run_server(label: str, cache_mb: str, imagery, tiles, floor_reader, bands, r
         stop_server(server)
 
 
-def main() -> None:
+def demo_tiles() -> tuple[Imagery, list[int], list[float] | None, dict]:
+    """The dev database's first ready public image, its bands and range, and the tiles at its centre at the
+    COG's low, middle and high zoom (also png_encoders.py's tiles)."""
     imagery = Imagery.objects.filter(status="ready", is_public=True).order_by("id").first()
     if imagery is None:
-        sys.exit("No ready public imagery in the dev database: run `make run` (it loads the demo) first.")
-    bands, rescale = list(imagery.default_bands), imagery.default_rescale or None
+        sys.exit("No ready public imagery in the dev database: run `make demo` first.")
     lon, lat = imagery.footprint.centroid.coords
-    with Reader(imagery.cog_uri) as cog:
+    with rasterio.Env(**rasters.LOCAL_TILE_ENV), Reader(imagery.cog_uri) as cog:
         zooms = {"low": cog.minzoom, "middle": (cog.minzoom + cog.maxzoom) // 2, "high": cog.maxzoom}
         tiles = {name: cog.tms.tile(lon, lat, z) for name, z in zooms.items()}
+    return imagery, list(imagery.default_bands), imagery.default_rescale or None, tiles
+
+
+def main() -> None:
+    imagery, bands, rescale, tiles = demo_tiles()
     with rasterio.Env(**rasters.LOCAL_TILE_ENV):
         floor_dataset = rasterio.open(imagery.cog_uri, driver=rasters.UPLOAD_DRIVER)
     floor_reader = Reader(imagery.cog_uri, dataset=floor_dataset)

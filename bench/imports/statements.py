@@ -17,6 +17,7 @@ import contextlib
 import os
 import sys
 import time
+import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -97,6 +98,21 @@ def timed_writer(pid: int, totals: dict):
         writer.BatchWriter._write, writer.BatchWriter.wait = original_write, original_wait
 
 
+@contextlib.contextmanager
+def one_transaction(services):
+    """The import's atomic block joins this round's transaction instead of opening a savepoint, so its rows carry
+    the transaction's own id as when the command runs it (projects/references.py skips locking those rows)."""
+    from django.db import transaction
+
+    original = services.transaction
+    services.transaction = types.SimpleNamespace(atomic=lambda: transaction.atomic(savepoint=False),
+                                                 set_rollback=transaction.set_rollback)
+    try:
+        yield
+    finally:
+        services.transaction = original
+
+
 def one_round(path: Path, tries: list[str]) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
@@ -112,7 +128,7 @@ def one_round(path: Path, tries: list[str]) -> dict:
         pid = raw.execute("SELECT pg_backend_pid()").fetchone()[0]
         for statement in tries:
             raw.execute(statement)
-        with timed_writer(pid, totals):
+        with timed_writer(pid, totals), one_transaction(services):
             before, python = backend_cpu(pid), time.process_time()
             report = services.projects_import(path=path, user=user)
             totals["(import, all statements)"] = backend_cpu(pid) - before

@@ -34,8 +34,9 @@ the projects.
 
 The package, by concern: ``schema`` (the tables and the view), ``contributions`` (what project rows add to a
 bucket, the deltas' journal and its fold), ``private`` (the private table's rows and an audience's share of
-them), ``triggers`` (the statement triggers that keep both), ``recount`` (the state row and the recount from
-scratch), ``reads`` (the buckets an audience reads) and ``operations`` (the migrations' step).
+them), ``triggers`` (the statement triggers that keep both, and a bulk writer's inserts counted by the
+statements that insert them), ``recount`` (the state row and the recount from scratch), ``reads`` (the buckets an audience reads) and
+``operations`` (the migrations' step).
 """
 from projects.counts.contributions import DIMENSIONS, counts_fold
 from projects.counts.operations import reinstall_triggers_operation
@@ -46,11 +47,14 @@ from projects.counts.schema import (
     BUCKET, COUNTED_VIEW, COUNTS_TABLE, CREATE_PRIVATE_SQL, CREATE_TABLES_SQL, DELTAS_TABLE, DROP_PRIVATE_SQL,
     DROP_TABLES_SQL, PRIVATE_COLUMNS, PRIVATE_TABLE, STATE_TABLE, SUMS,
 )
-from projects.counts.triggers import drop_triggers, install_triggers, trigger_functions
+from projects.counts.triggers import (
+    counted_insert, defer_insert_counts, drop_triggers, install_triggers, resume_insert_counts, trigger_functions,
+)
 
 __all__ = [
     "BUCKET", "COUNTED_VIEW", "COUNTS_TABLE", "CREATE_PRIVATE_SQL", "CREATE_TABLES_SQL", "DELTAS_TABLE", "DIMENSIONS",
     "DROP_PRIVATE_SQL", "DROP_TABLES_SQL", "PRIVATE_COLUMNS", "PRIVATE_TABLE", "STATE_TABLE", "SUMS", "buckets",
-    "counted_rows", "counted_source", "counts_current", "counts_fold", "dashboard_recount", "drop_triggers",
-    "install_triggers", "reinstall_triggers_operation", "shared_reads", "trigger_functions",
+    "counted_insert", "counted_rows", "counted_source", "counts_current", "counts_fold", "dashboard_recount",
+    "defer_insert_counts", "drop_triggers", "install_triggers", "reinstall_triggers_operation", "resume_insert_counts",
+    "shared_reads", "trigger_functions",
 ]

@@ -19,12 +19,14 @@ def _links_array(column: str, table: str) -> str:
     return f"COALESCE((SELECT array_agg({column} ORDER BY {column}) FROM {table} k WHERE k.project_id = p.id), '{{}}')"
 
 
-def private_rows(source: str) -> str:
-    """The select of private rows from `source`, which names the projects p."""
+def private_rows(source: str, *, region_links: str = "projects_projectregion",
+                 item_links: str = "projects_project_roadmap_items") -> str:
+    """The select of private rows from `source`, which names the projects p (their links: the link tables, or
+    relations of the same columns a bulk writer gives, indexed on project_id)."""
     return f"""
 SELECT p.id, p.agency_id, p.status, {state_health("p")}, p.physical_progress, p.financial_progress, p.budget,
-    {_links_array("k.region_id", "projects_projectregion")},
-    {_links_array("k.roadmapitem_id", "projects_project_roadmap_items")}
+    {_links_array("k.region_id", region_links)},
+    {_links_array("k.roadmapitem_id", item_links)}
 FROM {source}
 WHERE NOT p.is_public AND p.archived_at IS NULL AND EXISTS (SELECT 1 FROM {STATE_TABLE})"""
 
@@ -40,7 +42,6 @@ def private_refresh(ids: str) -> list[str]:
     changed ids drive both statements, each project looked up by its key, for the reason from_projects
     gives: joined the other way round, one batch of a bulk import ran for minutes.
     """
-    changed = ", ".join(f"{column} = excluded.{column}" for column in PRIVATE_COLUMNS[1:])
     distinct = f"(SELECT DISTINCT i.id FROM ({ids}) i (id)) n"  # a link statement names a project once per link
     per_row = f"{distinct} CROSS JOIN LATERAL (SELECT * FROM projects_project p WHERE p.id = n.id OFFSET 0) p"
     return [
@@ -48,9 +49,15 @@ def private_refresh(ids: str) -> list[str]:
         f"DELETE FROM {PRIVATE_TABLE} d WHERE d.ctid = ANY (ARRAY(SELECT x.ctid FROM {distinct} CROSS JOIN LATERAL ("
         f"SELECT y.ctid FROM {PRIVATE_TABLE} y WHERE y.project_id = n.id AND NOT EXISTS (SELECT 1 FROM "
         "projects_project p WHERE p.id = y.project_id AND NOT p.is_public AND p.archived_at IS NULL) OFFSET 0) x))",
-        f"INSERT INTO {PRIVATE_TABLE} ({', '.join(PRIVATE_COLUMNS)}) {private_rows(per_row)} "
-        f"ON CONFLICT (project_id) DO UPDATE SET {changed}",
+        private_upsert(private_rows(per_row)),
     ]
+
+
+def private_upsert(rows: str) -> str:
+    """Insert private rows (a select of private_rows), replacing a project's row already there."""
+    changed = ", ".join(f"{column} = excluded.{column}" for column in PRIVATE_COLUMNS[1:])
+    return (f"INSERT INTO {PRIVATE_TABLE} ({', '.join(PRIVATE_COLUMNS)}) {rows} "
+            f"ON CONFLICT (project_id) DO UPDATE SET {changed}")
 
 
 _PRIVATE_READ = f"""SELECT * FROM (SELECT d.*, false AS is_public FROM {PRIVATE_TABLE} d) d WHERE {{visible}}"""

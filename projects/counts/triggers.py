@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from projects.counts.contributions import DIMENSIONS, contribution, from_links, from_projects, journal
-from projects.counts.private import private_refresh
+from projects.counts.private import private_refresh, private_rows, private_upsert
 from projects.counts.schema import COUNTS_TABLE, DELTAS_TABLE, PRIVATE_TABLE
+
+# Set (transaction-local) by a bulk writer that counts its inserted projects once at its end (count_inserted):
+# while it is 'on', the insert triggers of projects and links add nothing.
+DEFERRED_SETTING = "geotrack.counts_deferred"
 
 
 def _project_trigger_body() -> str:
@@ -45,6 +49,9 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         {truncate}
     ELSIF TG_OP = 'INSERT' THEN
+        IF current_setting('{DEFERRED_SETTING}', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
         {_planned_each_time(journal(rows('new_rows', '')))}
         {_planned_refresh(f"SELECT {key} FROM new_rows")}
     ELSIF TG_OP = 'DELETE' THEN
@@ -56,6 +63,38 @@ BEGIN
     END IF;
     RETURN NULL;
 END"""
+
+
+def defer_insert_counts(cursor) -> None:
+    """Until resume_insert_counts, in this transaction, inserts of projects and of their links are not counted.
+
+    For a bulk writer (an import), which counts each batch of new projects in the statement that inserts them
+    (counted_insert): the insert triggers would look every new project's links up by index and file its private
+    row, batch after batch; the writer has the batch's links at hand and counts them in one hash join. Updates
+    and deletes are still counted by their statements; a rollback undoes the counts with the rows.
+    """
+    cursor.execute("SELECT set_config(%s, 'on', true)", [DEFERRED_SETTING])
+
+
+def resume_insert_counts(cursor) -> None:
+    cursor.execute("SELECT set_config(%s, 'off', true)", [DEFERRED_SETTING])
+
+
+_NO_ITEMS = "(SELECT NULL::bigint AS project_id, NULL::bigint AS roadmapitem_id WHERE false)"
+
+
+def counted_insert(insert: str, *, region_links: str) -> str:
+    """`insert` (an INSERT INTO projects_project, without RETURNING) as one statement that also counts its rows as
+    the insert triggers would, for a writer that deferred them (defer_insert_counts).
+
+    region_links: a relation (project_id, region_id) holding exactly the links the writer inserts next for these
+    projects, indexed on project_id; new projects have no roadmap items yet.
+    """
+    parts = [contribution("agency", "new_projects v", ""),
+             contribution("region", f"new_projects v JOIN {region_links} k ON k.project_id = v.id", "")]
+    rows = private_rows("new_projects p", region_links=region_links, item_links=_NO_ITEMS)
+    return (f"WITH new_projects AS ({insert.strip()} RETURNING *),\n"
+            f"journaled AS ({journal(parts).rstrip().rstrip(';')})\n{private_upsert(rows)}")
 
 
 # table: (trigger function, its body)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.access import user_region_ids, user_role
+from projects.counts import resume_insert_counts
 from projects.imports.reader import ImportFileError, iter_tables, open_import, source_epsg
 from projects.imports.validation import FIELDS, GEOMETRY_FIELDS, REQUIRED, Lookups, check_rows, import_extent
 from projects.imports.writer import BatchWriter, WriteParams, batch_csv
@@ -107,6 +108,8 @@ def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, 
             raise
         if writer is not None:
             writer.close(failed=False)
+            with connection.cursor() as cursor:  # the writer counted its projects as it inserted them
+                resume_insert_counts(cursor)
         if report.ok and writer is not None and writer.out_of_scope:
             report.errors = [{"row": row, "errors": {"geometry": [_("The project lies outside your regions.")]}}
                              for row in writer.out_of_scope]

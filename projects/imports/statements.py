@@ -78,6 +78,7 @@ WITH per_region AS (
 )
 SELECT project_id, region_id, share / NULLIF(SUM(share) OVER (PARTITION BY project_id), 0) AS share
 FROM (SELECT * FROM touched UNION ALL SELECT * FROM nearest) u;
+CREATE INDEX ON import_shares (project_id);
 CREATE TEMP TABLE import_primary ON COMMIT DROP AS
     SELECT DISTINCT ON (project_id) project_id, region_id FROM import_shares
     ORDER BY project_id, share DESC NULLS LAST, region_id;

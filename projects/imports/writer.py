@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import shapely
 
+from projects.counts import counted_insert, defer_insert_counts
 from projects.imports import statements as sql
 
 
@@ -82,6 +83,7 @@ class BatchWriter:
                 # The planner needs each batch's size and rough extent, not fine statistics: a small sample.
                 cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; "
                                "SET LOCAL default_statistics_target = 10")
+                defer_insert_counts(cursor)  # each batch's projects are counted by the statement inserting them
                 cursor.execute(sql.STAGING_SQL)
                 cursor.execute(sql.REGION_PARTS_SQL)
                 self._started = True
@@ -90,11 +92,10 @@ class BatchWriter:
             cursor.execute(sql.REGION_SHARES_SQL)
             self._check_scope(cursor)
             values = {"now": self.params.now, "user_id": self.params.user_id, "note": self.params.note}
-            # Links before their projects (the foreign key is deferred to COMMIT): the counters' triggers
-            # (projects/counts/) then count and file each private project once, when it is inserted with
-            # its links in place, instead of filing it without regions and refiling it on the links' insert.
+            # The projects, counted for the dashboard with the links written next (import_shares), then their
+            # links and reports, whose references to them are checked by each statement (projects/references.py).
+            cursor.execute(counted_insert(sql.WRITE_PROJECTS_SQL, region_links="import_shares"), values)
             cursor.execute(sql.WRITE_REGIONS_SQL)
-            cursor.execute(sql.WRITE_PROJECTS_SQL, values)
             cursor.execute(sql.WRITE_HISTORY_SQL, values)
             cursor.execute(sql.WRITE_REPORTS_SQL, values)
             cursor.execute(sql.BATCH_DONE_SQL)

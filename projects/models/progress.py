@@ -16,7 +16,8 @@ class ProgressReport(models.Model):
 
     # The index (project, -reported_at) below serves lookups by project: no second one on project alone.
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
-                                related_name="progress_reports", db_index=False)
+                                related_name="progress_reports", db_index=False,
+                                db_constraint=False)  # checked per statement: projects/references.py
     reported_at = models.DateTimeField(_("progress as of"), default=timezone.now)
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
     physical = models.DecimalField(_("physical progress, %"), max_digits=5, decimal_places=2)

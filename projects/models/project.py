@@ -157,7 +157,8 @@ class ProjectRegion(models.Model):
     """A region a project touches, with its share (area, length, or 1 for a point)."""
 
     # project_region_unique (project, region) is the index for lookups by project: no second one on project alone.
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="region_links", db_index=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="region_links", db_index=False,
+                                db_constraint=False)  # checked per statement: projects/references.py
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="project_links",
                                db_constraint=False)  # checked per statement: projects/references.py
     share = models.FloatField(default=1.0)

@@ -3,12 +3,13 @@ and every figure read from them equals the full query's for the audiences they s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from geotrack.core.sql import Sql
@@ -158,6 +159,48 @@ class TestNeverDrift:
         assert counts.buckets() != kept_before
         national_kpis(audience=Audience(role="analyst"))
         assert counts.buckets() == kept_before
+
+
+def private_import_file(folder: Path, agency) -> Path:
+    """Private projects on one region and across two, a public one, a cancelled one; progress on some."""
+    across = [list(point) for point in ACROSS.coords]
+    rows = [("Depot", {"type": "Point", "coordinates": [76.91, 43.25]}, {"is_public": False, "physical_progress": 30}),
+            ("Bypass", {"type": "LineString", "coordinates": across}, {"is_public": False, "budget": 5000}),
+            ("Square", {"type": "Point", "coordinates": [71.45, 51.17]}, {"is_public": True, "financial_progress": 10}),
+            ("Halted", {"type": "Point", "coordinates": [71.46, 51.18]}, {"is_public": False, "status": "cancelled"})]
+    features = [{"type": "Feature", "geometry": geometry,
+                 "properties": {"title": title, "sector": "transport", "agency": agency.code, **extra}}
+                for title, geometry, extra in rows]
+    path = folder / "private.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.mark.django_db
+class TestBulkImport:
+    """An import counts each batch in the statement that inserts it (projects/counts/triggers.py, counted_insert)."""
+
+    def test_private_projects_imported_across_regions_count_as_a_recount_does(self, regions, agency, tmp_path):
+        counts.dashboard_recount()
+        call_command("import_projects", str(private_import_file(tmp_path, agency)))
+        bypass = Project.objects.get(title="Bypass")
+        assert ProjectRegion.objects.filter(project=bypass).count() == 2
+        kept = counts.buckets()
+        private = {row[1]: row for row in kept if row[0] == "private"}
+        assert set(private) == set(Project.objects.filter(is_public=False).values_list("pk", flat=True))
+        counts.dashboard_recount()
+        assert counts.buckets() == kept
+
+    def test_a_project_written_after_an_import_in_the_same_transaction_is_counted(self, regions, agency, item,
+                                                                                   tmp_path):
+        counts.dashboard_recount()
+        with transaction.atomic():
+            call_command("import_projects", str(private_import_file(tmp_path, agency)))
+            late = project(agency, item, is_public=False)
+        kept = counts.buckets()
+        assert late.pk in {row[1] for row in kept if row[0] == "private"}
+        counts.dashboard_recount()
+        assert counts.buckets() == kept
 
 
 @pytest.mark.django_db

@@ -57,6 +57,28 @@ class TestWrites:
         with pytest.raises(IntegrityError, match="auth_user"), transaction.atomic():
             Project.history.filter(id=project.pk).update(history_user_id=MISSING)
 
+    def test_a_link_or_report_of_a_missing_project_is_refused(self, regions, agency):
+        project = a_project(agency)
+        region = next(region for region in regions.values() if region.pk != project.region_id)
+        with pytest.raises(IntegrityError, match="projects_project"), transaction.atomic():
+            run("INSERT INTO projects_projectregion (project_id, region_id, share) VALUES (%s, %s, 0), (%s, %s, 0)",
+                [project.pk, region.pk, MISSING, region.pk])
+        with pytest.raises(IntegrityError, match="projects_project"), transaction.atomic():
+            ProgressReport.objects.create(project_id=MISSING, physical=1, financial=1)
+        report = ProgressReport.objects.create(project=project, physical=1, financial=1)
+        with pytest.raises(IntegrityError, match="projects_project"), transaction.atomic():
+            ProgressReport.objects.filter(pk=report.pk).update(project_id=MISSING)
+        assert ProjectRegion.objects.filter(project=project).count() == 1
+
+    def test_a_project_written_and_deleted_by_the_same_transaction_cannot_be_linked(self, regions, agency):
+        """A project the statement's own transaction wrote is not locked, but must still be there."""
+        with pytest.raises(IntegrityError, match="projects_project"), transaction.atomic(durable=False):
+            project = a_project(agency)
+            ProjectRegion.objects.filter(project=project).delete()
+            ProgressReport.objects.filter(project=project).delete()
+            run("DELETE FROM projects_project WHERE id = %s", [project.pk])
+            ProgressReport.objects.create(project_id=project.pk, physical=1, financial=1)
+
 
 @pytest.mark.django_db
 class TestDeletes:
@@ -90,6 +112,23 @@ class TestDeletes:
         with pytest.raises(IntegrityError, match="projects_progressreport"), transaction.atomic():
             run("DELETE FROM auth_user WHERE id = %s", [user.pk])
         assert get_user_model().objects.filter(pk=user.pk).exists()
+
+    def test_a_project_with_links_or_reports_is_deleted_in_django_and_refused_in_sql(self, regions, agency):
+        kept, gone = a_project(agency), a_project(agency)
+        ProgressReport.objects.create(project=kept, physical=5, financial=5)
+        ProgressReport.objects.create(project=gone, physical=5, financial=5)
+        with pytest.raises(IntegrityError, match="projects_projectregion"), transaction.atomic():
+            run("DELETE FROM projects_progressreport WHERE project_id = %s", [kept.pk])
+            run("DELETE FROM projects_project WHERE id = %s", [kept.pk])
+        with pytest.raises(IntegrityError, match="projects_progressreport"), transaction.atomic():
+            run("DELETE FROM projects_projectregion WHERE project_id = %s", [kept.pk])
+            run("DELETE FROM projects_project WHERE id = %s", [kept.pk])
+        with pytest.raises(IntegrityError, match="projects_(projectregion|progressreport)"), transaction.atomic():
+            run("UPDATE projects_project SET id = %s WHERE id = %s", [MISSING, kept.pk])
+        gone.delete()
+        assert not ProjectRegion.objects.filter(project_id=gone.pk).exists()
+        assert not ProgressReport.objects.filter(project_id=gone.pk).exists()
+        assert ProjectRegion.objects.filter(project=kept).exists() and kept.progress_reports.exists()
 
     def test_deleting_a_region_deletes_its_links_in_django(self, regions, agency):
         project = a_project(agency)
@@ -128,6 +167,35 @@ def test_a_delete_waits_for_a_writer_of_a_reference_and_then_fails(agency):
         thread.join(10)
         assert "refused" in outcome and "projects_project" in outcome["refused"]
     assert Agency.objects.filter(pk=agency.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_project_delete_waits_for_a_writer_of_its_report_and_then_fails(regions, agency):
+    """A committed project is locked by the statement that reports on it, as its foreign key did."""
+    project = a_project(agency)
+    ProjectRegion.objects.filter(project=project).delete()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as writer, psycopg.connect(**params, autocommit=True) as deleter:
+        writer.execute("INSERT INTO projects_progressreport (reported_at, recorded_at, physical, financial, note, "
+                       "project_id) VALUES (now(), now(), 5, 5, '', %s)", [project.pk])
+        outcome = {}
+
+        def delete() -> None:
+            try:
+                deleter.execute("DELETE FROM projects_project WHERE id = %s", [project.pk])
+                outcome["deleted"] = True
+            except psycopg.errors.ForeignKeyViolation as exc:
+                outcome["refused"] = str(exc)
+        thread = threading.Thread(target=delete)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive(), "the delete must wait for the writer's lock"
+        writer.commit()
+        thread.join(10)
+        assert "refused" in outcome and "projects_progressreport" in outcome["refused"]
+    assert Project.objects.filter(pk=project.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True)

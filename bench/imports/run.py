@@ -125,11 +125,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rounds-large", type=int, default=5, help="rounds for sizes of 1M and more")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--write-files", type=Path, metavar="DIR",
+                        help="only build the bench database and write the files into DIR, both kept (for statements.py)")
     args = parser.parse_args()
     folder = socket_dir()
     work = Path(tempfile.mkdtemp(prefix="geotrack-bench-imports-"))
     print(f"building {DB_NAME} ...", flush=True)
     build(folder)
+    if args.write_files:
+        args.write_files.mkdir(parents=True, exist_ok=True)
+        for n in args.sizes:
+            for kind in args.kinds:
+                print(write_file(folder, args.write_files, kind, n))
+        return
     results = []
     try:
         for n in args.sizes:

@@ -1,6 +1,6 @@
 """Backend CPU of each statement of one import, read from /proc around it; the import is rolled back.
 
-Needs the bench database with its file (`run.py --keep` builds it; --write-file writes the file alone):
+Needs the bench database and a file (`run.py --write-files DIR --sizes 100000` writes both and keeps them):
 
     .venv/bin/python bench/imports/statements.py FILE [--repeat 3] [--try "SQL run first, in the transaction"]
 
@@ -72,16 +72,18 @@ class TimedCursor:
 
 @contextlib.contextmanager
 def timed_writer(pid: int, totals: dict):
-    """Time the writer's statements on the backend, and the caller's waits for the writer."""
+    """Time the writer's statements on the backend, the caller's waits for the writer, and the regions' connection's
+    backend in all (its backend starts with the import, so its CPU is the import's)."""
     from projects.imports import writer
 
     original_write, original_wait = writer.BatchWriter._write, writer.BatchWriter.wait
+    original_close = writer.RegionDeriver.close
 
-    def timed_write(self, csv, rows):
+    def timed_write(self, *args):
         plain = self.connection.cursor
         self.connection.cursor = lambda: TimedCursor(plain(), pid, totals)
         try:
-            return original_write(self, csv, rows)
+            return original_write(self, *args)
         finally:
             self.connection.cursor = plain
 
@@ -91,11 +93,17 @@ def timed_writer(pid: int, totals: dict):
             return original_wait(self)
         finally:
             totals["(wall, caller waiting for the writer)"] += time.perf_counter() - waited
+    def timed_close(self):
+        self._pool.shutdown(wait=True)
+        totals["(regions' connection, all statements)"] += backend_cpu(self.connection.info.backend_pid)
+        return original_close(self)
     writer.BatchWriter._write, writer.BatchWriter.wait = timed_write, timed_wait
+    writer.RegionDeriver.close = timed_close
     try:
         yield
     finally:
         writer.BatchWriter._write, writer.BatchWriter.wait = original_write, original_wait
+        writer.RegionDeriver.close = original_close
 
 
 @contextlib.contextmanager

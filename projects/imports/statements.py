@@ -10,23 +10,54 @@ STAGED = ("row", "title", "description", "sector", "kind", "status", "agency_id"
 STAGED_TYPES = {"agency_id": pa.int64(), "region_id": pa.int64(), "physical_progress": pa.decimal128(5, 2),
                 "financial_progress": pa.decimal128(5, 2), "budget": pa.decimal128(18, 2), "is_public": pa.bool_(),
                 **{name: pa.date32() for name in ("planned_start", "planned_end", "actual_start", "actual_end")}}
-# One batch at a time is staged (emptied before the next); import_created keeps every new project's id.
-# The ids come from the projects' own sequence, named once (the DO block): a default that called
-# pg_get_serial_sequence would look the sequence up in pg_depend for every row COPY writes (~5 us a row).
-STAGING_SQL = """
-CREATE TEMP TABLE import_batch (
-    id bigint NOT NULL,
+# The batch's columns, text as COPY writes and reads them, ids first.
+_BATCH_COLUMNS = """
     row integer NOT NULL, title varchar(300), description text, sector varchar(20), kind varchar(20),
     status varchar(20), agency_id bigint, region_id bigint, physical_progress numeric(5,2),
     financial_progress numeric(5,2), budget numeric(18,2), currency varchar(3), planned_start date,
     planned_end date, actual_start date, actual_end date, is_public boolean, source_url varchar(500),
-    geom geometry(Geometry, 4326)
-) ON COMMIT DROP;
+    geom geometry(Geometry, 4326)"""
+# The regions' connection (its own transaction, which writes nothing and is rolled back at the end) stages each
+# batch, gives its rows their ids and derives their regions, against the boundaries the import's connection
+# sees (sent over with COPY: a region written by the import's still open transaction counts too). It answers
+# the batch with its ids, its region shares and primary regions, as COPY text the import's connection reads.
+# The ids come from the projects' own sequence (nextval is not undone by a rollback, so they stay unique),
+# named once (the DO block): a default that called pg_get_serial_sequence would look the sequence up in
+# pg_depend for every row COPY writes (~5 us a row).
+REGIONS_STAGING_SQL = f"""
+CREATE TEMP TABLE import_batch (id bigint NOT NULL, {_BATCH_COLUMNS});
 DO $$ BEGIN
     EXECUTE format('ALTER TABLE import_batch ALTER COLUMN id SET DEFAULT nextval(%L::regclass)',
                    pg_get_serial_sequence('projects_project', 'id'));
 END $$;
-CREATE TEMP TABLE import_created (id bigint NOT NULL, row integer NOT NULL) ON COMMIT DROP
+CREATE TEMP TABLE import_regions (id bigint NOT NULL, boundary geometry(MultiPolygon, 4326) NOT NULL)
+"""
+BOUNDARIES_COPY_OUT = "COPY (SELECT id, boundary FROM projects_region) TO STDOUT"
+BOUNDARIES_COPY_IN = "COPY import_regions (id, boundary) FROM STDIN"
+REGIONS_DONE_SQL = """
+DROP TABLE import_hits, import_shares, import_primary;
+DROP INDEX import_batch_geom;
+TRUNCATE import_batch
+"""
+# On the import's connection: one batch at a time (emptied before the next), as the regions' connection
+# answered it; import_created keeps every new project's id.
+STAGING_SQL = f"""
+CREATE TEMP TABLE import_batch (id bigint NOT NULL, {_BATCH_COLUMNS}) ON COMMIT DROP;
+CREATE TEMP TABLE import_created (id bigint NOT NULL, row integer NOT NULL) ON COMMIT DROP;
+CREATE TEMP TABLE import_shares (project_id bigint NOT NULL, region_id bigint NOT NULL, share double precision)
+    ON COMMIT DROP;
+CREATE INDEX ON import_shares (project_id);
+CREATE TEMP TABLE import_primary (project_id bigint NOT NULL, region_id bigint NOT NULL) ON COMMIT DROP;
+CREATE UNIQUE INDEX ON import_primary (project_id)
+"""
+# (the regions' connection's COPY TO, the import's connection's COPY FROM) of each table a batch is sent in
+BATCH_TABLES = tuple((f"COPY {table} ({columns}) TO STDOUT", f"COPY {table} ({columns}) FROM STDIN")
+                     for table, columns in (("import_batch", ", ".join(("id", *STAGED))),
+                                            ("import_shares", "project_id, region_id, share"),
+                                            ("import_primary", "project_id, region_id")))
+BATCH_DONE_SQL = """
+INSERT INTO import_created (id, row) SELECT id, row FROM import_batch;
+TRUNCATE import_batch, import_shares, import_primary
 """
 # Every project, its first history row (as django-simple-history's bulk_create_with_history writes it:
 # type '+', the import's user and time, no change reason) and, where the file gives progress, a progress
@@ -40,7 +71,7 @@ CREATE TEMP TABLE import_created (id bigint NOT NULL, row integer NOT NULL) ON C
 REGION_PARTS_SQL = """
 CREATE TEMP TABLE import_region_parts ON COMMIT DROP AS
     SELECT row_number() OVER () AS part_id, region_id, geom
-    FROM (SELECT id AS region_id, ST_Subdivide(boundary, 256) AS geom FROM projects_region) parts;
+    FROM (SELECT id AS region_id, ST_Subdivide(boundary, 256) AS geom FROM import_regions) parts;
 CREATE INDEX ON import_region_parts USING gist (geom);
 CREATE UNIQUE INDEX ON import_region_parts (part_id);
 ANALYZE import_region_parts
@@ -78,17 +109,10 @@ WITH per_region AS (
 )
 SELECT project_id, region_id, share / NULLIF(SUM(share) OVER (PARTITION BY project_id), 0) AS share
 FROM (SELECT * FROM touched UNION ALL SELECT * FROM nearest) u;
-CREATE INDEX ON import_shares (project_id);
 CREATE TEMP TABLE import_primary ON COMMIT DROP AS
     SELECT DISTINCT ON (project_id) project_id, region_id FROM import_shares
     ORDER BY project_id, share DESC NULLS LAST, region_id;
 CREATE UNIQUE INDEX ON import_primary (project_id)
-"""
-BATCH_DONE_SQL = """
-INSERT INTO import_created (id, row) SELECT id, row FROM import_batch;
-DROP TABLE import_hits, import_shares, import_primary;
-DROP INDEX import_batch_geom;
-TRUNCATE import_batch
 """
 # A planner bound to regions imports only projects touching them.
 OUT_OF_SCOPE_SQL = """

@@ -1,6 +1,7 @@
 """References checked per statement (projects/references.py) hold as the foreign keys they replace did."""
 from __future__ import annotations
 
+import re
 import threading
 
 import psycopg
@@ -10,6 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from projects import references
 from projects.models import Agency, ProgressReport, Project, ProjectRegion
 from projects.services import project_save
 
@@ -204,3 +206,39 @@ def test_an_agency_still_named_cannot_be_truncated(regions, agency):
     with pytest.raises(IntegrityError, match="projects_project"):
         run("TRUNCATE projects_agency CASCADE")
     assert Agency.objects.filter(pk=agency.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_reference_is_looked_up_by_key_when_the_statistics_say_the_table_is_empty(regions, agency):
+    """Autovacuum may analyse projects and links while an import's rows are invisible to it, and record them as
+    empty (reltuples 0 over many pages): planned on that, a check that joined the whole table with a batch ran
+    for 16 minutes in the import bench. Both checks must look each value up by key, whatever the statistics."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as writer, psycopg.connect(**params, autocommit=True) as autovacuum:
+        writer.execute("INSERT INTO projects_project (title, description, sector, kind, geom, currency, status, "
+                       "physical_progress, financial_progress, is_public, source_url, created_at, updated_at, version, "
+                       "agency_id) SELECT 'Road ' || i, '', 'transport', 'infrastructure', "
+                       "ST_SetSRID(ST_MakePoint(71.4, 51.1), 4326), 'KZT', 'identification', 0, 0, false, '', now(), "
+                       "now(), 1, %s FROM generate_series(1, 3000) i", [agency.pk])
+        writer.execute("INSERT INTO projects_projectregion (project_id, region_id, share) "
+                       "SELECT id, %s, 1 FROM projects_project", [regions["KZ-71"].pk])
+        autovacuum.execute("ANALYZE projects_project, projects_projectregion")
+        stats = autovacuum.execute("SELECT relname, reltuples, relpages FROM pg_class WHERE relname IN "
+                                   "('projects_project', 'projects_projectregion')").fetchall()
+        assert all(tuples == 0 and pages > 10 for _name, tuples, pages in stats), stats
+        writer.execute("CREATE TEMP TABLE written AS SELECT id AS v FROM projects_project")
+        checks = {"projects_project": (references.WRITES_CHECK, ["SELECT v FROM written", "projects_project"]),
+                  "projects_projectregion": (references.TARGETS_CHECK,
+                                             ["SELECT v FROM written", "projects_projectregion", "project_id"])}
+        for table, (template, arguments) in checks.items():
+            placeholders = ", ".join(["%s::text"] * (1 + len(arguments)))
+            query = writer.execute(f"SELECT format({placeholders})", [template, *arguments]).fetchone()[0]
+            plan = "\n".join(row[0] for row in writer.execute("EXPLAIN " + query))
+            # Every scan of the table is an index lookup of one value from outside it (a whole scan, even of an
+            # index, joined with the batch is the quadratic plan).
+            scans = re.findall(rf"Scan[^\n]* on {table} (\w+)[^\n]*\n\s+Index Cond: \((\w+) = (\w+)\.\w+\)", plan)
+            assert scans and len(scans) == plan.count(f" on {table} "), plan
+            assert all(alias != outer for alias, _column, outer in scans), plan
+        writer.rollback()

@@ -81,6 +81,10 @@ def resume_insert_counts(cursor) -> None:
 
 
 _NO_ITEMS = "(SELECT NULL::bigint AS project_id, NULL::bigint AS roadmapitem_id WHERE false)"
+# The columns of a project row that its counting reads (contribution, private_rows and the health rule): an
+# import's statement returns these alone, not its geometries and texts.
+COUNTED_COLUMNS = ("id", "agency_id", "status", "is_public", "archived_at", "physical_progress", "financial_progress",
+                   "budget", "planned_start", "planned_end", "last_report_at", "created_at")
 
 
 def counted_insert(insert: str, *, region_links: str) -> str:
@@ -93,7 +97,7 @@ def counted_insert(insert: str, *, region_links: str) -> str:
     parts = [contribution("agency", "new_projects v", ""),
              contribution("region", f"new_projects v JOIN {region_links} k ON k.project_id = v.id", "")]
     rows = private_rows("new_projects p", region_links=region_links, item_links=_NO_ITEMS)
-    return (f"WITH new_projects AS ({insert.strip()} RETURNING *),\n"
+    return (f"WITH new_projects AS ({insert.strip()} RETURNING {', '.join(COUNTED_COLUMNS)}),\n"
             f"journaled AS ({journal(parts).rstrip().rstrip(';')})\n{private_upsert(rows)}")
 
 

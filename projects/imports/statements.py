@@ -50,11 +50,15 @@ CREATE INDEX ON import_shares (project_id);
 CREATE TEMP TABLE import_primary (project_id bigint NOT NULL, region_id bigint NOT NULL) ON COMMIT DROP;
 CREATE UNIQUE INDEX ON import_primary (project_id)
 """
-# (the regions' connection's COPY TO, the import's connection's COPY FROM) of each table a batch is sent in
-BATCH_TABLES = tuple((f"COPY {table} ({columns}) TO STDOUT", f"COPY {table} ({columns}) FROM STDIN")
-                     for table, columns in (("import_batch", ", ".join(("id", *STAGED))),
-                                            ("import_shares", "project_id, region_id, share"),
-                                            ("import_primary", "project_id, region_id")))
+# (the regions' connection's COPY TO, the import's connection's COPY FROM) of each table a batch is sent in, in
+# PostgreSQL's binary format (the same server on both ends; columns cast to the receiving table's types).
+BATCH_TABLES = tuple((f"COPY (SELECT {selected} FROM {table}) TO STDOUT (FORMAT binary)",
+                      f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)")
+                     for table, columns, selected in (
+                         ("import_batch", ", ".join(("id", *STAGED)), ", ".join(("id", *STAGED))),
+                         ("import_shares", "project_id, region_id, share",
+                          "project_id::bigint, region_id::bigint, share::double precision"),
+                         ("import_primary", "project_id, region_id", "project_id::bigint, region_id::bigint")))
 BATCH_DONE_SQL = """
 INSERT INTO import_created (id, row) SELECT id, row FROM import_batch;
 TRUNCATE import_batch, import_shares, import_primary

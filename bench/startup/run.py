@@ -1,0 +1,157 @@
+"""Start-up cost of a `manage.py` process against the interpreter alone.
+
+The floor (defined here): `python -c pass`, the same interpreter of `.venv` starting and exiting. Measured
+against it, each as a separate process, interleaved (floor, setup, help, ... in every round) after a
+warm-up round:
+- `setup`: `python -c "import django; django.setup()"` with geotrack's settings;
+- `help`: `manage.py import_projects --help` (settings, apps, the command's own imports; no database);
+- with `--import` (needs the project-local cluster): `manage.py import_projects FILE --user bench` of a
+  10-point GeoJSON into its own database `geotrack_bench_startup`, beside `ogr2ogr -f PostgreSQL` of the
+  same file (the floor of bench/imports), so the start-up share of a small import shows.
+Prints the median wall time of each, its ratio to the floor and the load average beside every figure.
+
+    .venv/bin/python bench/startup/run.py [--rounds 9] [--import] [--keep]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.common import REPO, VENV_BIN, database_url, median  # noqa: E402
+
+DB_NAME = "geotrack_bench_startup"
+PYTHON = str(VENV_BIN / "python")
+SETUP = "import django; django.setup()"
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of one child process, which must exit 0."""
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[:4]} failed:\n{result.stderr.decode()[-3000:]}")
+    return seconds
+
+
+def geojson(path: Path, n: int = 10) -> Path:
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [66 + i, 48.0]},
+                 "properties": {"title": f"Startup {i}", "sector": "energy", "agency": "bench",
+                                "status": "implementation", "physical_progress": 10, "is_public": True}}
+                for i in range(n)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def build_database(folder: Path) -> None:
+    """geotrack_bench_startup: migrated, with real regions, the agency `bench` and the superuser `bench`."""
+    import psycopg
+
+    from bench.api_geojson import dataset
+
+    with dataset.admin_connection(folder) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION postgis")
+        conn.execute("CREATE EXTENSION pg_trgm")
+    env = {**os.environ, "DATABASE_URL": database_url(DB_NAME, folder), "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True, timeout=900)
+    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
+        dataset.load_regions(conn)
+        dataset.load_agency(conn)
+        conn.execute("INSERT INTO auth_user (username, password, is_superuser, first_name, last_name, email, is_staff, "
+                     "is_active, date_joined) VALUES ('bench', '!', true, '', '', '', true, true, now())")
+        conn.execute("VACUUM ANALYZE")
+
+
+def imported(folder: Path) -> int:
+    import psycopg
+
+    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM projects_project").fetchone()[0]
+
+
+def clean(folder: Path) -> None:
+    import psycopg
+
+    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
+        conn.execute("TRUNCATE projects_projectregion, projects_progressreport, projects_historicalproject, "
+                     "projects_project CASCADE")
+        conn.execute("DROP TABLE IF EXISTS import_floor")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--import", dest="with_import", action="store_true",
+                        help="also time a 10-row import_projects and ogr2ogr (needs the local cluster)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
+    commands = {
+        "floor: python -c pass": [PYTHON, "-c", "pass"],
+        "django.setup()": [PYTHON, "-c", SETUP],
+        "import_projects --help": [PYTHON, "manage.py", "import_projects", "--help"],
+    }
+    folder = scratch = None
+    if args.with_import:
+        from bench.common import socket_dir
+
+        folder = socket_dir()
+        print(f"building {DB_NAME} ...", flush=True)
+        build_database(folder)
+        env["DATABASE_URL"] = database_url(DB_NAME, folder)
+        scratch = Path(tempfile.mkdtemp(prefix="geotrack-bench-startup-"))
+        source = geojson(scratch / "startup.geojson")
+        commands["ogr2ogr of 10 rows"] = ["ogr2ogr", "-f", "PostgreSQL", f"PG:dbname={DB_NAME} host={folder} "
+                                          "user=postgres", str(source), "-nln", "import_floor", "-overwrite"]
+        commands["import_projects of 10 rows"] = [PYTHON, "manage.py", "import_projects", str(source),
+                                                  "--user", "bench"]
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    loads = []
+    try:
+        for number in range(args.rounds + 1):  # round 0 warms the page cache and is not counted
+            line = []
+            for name, command in commands.items():
+                if folder is not None and "10 rows" in name:
+                    clean(folder)
+                seconds = timed(command, env)
+                if name.startswith("import_projects of") and imported(folder) != 10:
+                    raise RuntimeError("import_projects did not write the 10 projects")
+                line.append(f"{name.split(':')[0].split(' of ')[0]} {seconds:.3f}")
+                if number:
+                    times[name].append(seconds)
+            loads.append(load())
+            print(f"  round {number}{' (warm-up)' if not number else ''}: {', '.join(line)}  [load {loads[-1]}]",
+                  flush=True)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if folder is not None and not args.keep:
+            from bench.api_geojson import dataset
+
+            with dataset.admin_connection(folder) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    floor = median(times["floor: python -c pass"])
+    print(f"\nstart-up, medians of {args.rounds} interleaved rounds (load average at the end: {load()}):")
+    print(f"{'process':<30}{'median s':>10}{'x floor':>9}{'- floor s':>11}")
+    for name, values in times.items():
+        value = median(values)
+        print(f"{name:<30}{value:>10.3f}{value / floor:>8.1f}x{value - floor:>11.3f}")
+
+
+if __name__ == "__main__":
+    main()

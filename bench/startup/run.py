@@ -8,9 +8,11 @@ warm-up round:
 - with `--import` (needs the project-local cluster): `manage.py import_projects FILE --user bench` of a
   10-point GeoJSON into its own database `geotrack_bench_startup`, beside `ogr2ogr -f PostgreSQL` of the
   same file (the floor of bench/imports), so the start-up share of a small import shows.
-Prints the median wall time of each, its ratio to the floor and the load average beside every figure.
+With `--baseline DIR` (another checkout, e.g. `git worktree add --detach DIR main`), the same processes
+also run from DIR with this checkout's interpreter, interleaved with ours: before and after in one run.
+Prints the median wall time of each, its ratio to the floor and the load average beside every round.
 
-    .venv/bin/python bench/startup/run.py [--rounds 9] [--import] [--keep]
+    .venv/bin/python bench/startup/run.py [--rounds 9] [--import] [--baseline DIR] [--keep]
 """
 from __future__ import annotations
 
@@ -36,10 +38,10 @@ def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
     """Wall seconds of one child process, which must exit 0."""
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
+    result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"{command[:4]} failed:\n{result.stderr.decode()[-3000:]}")
@@ -93,20 +95,35 @@ def clean(folder: Path) -> None:
         conn.execute("DROP TABLE IF EXISTS import_floor")
 
 
+def measured(source: Path | None, folder: Path | None, checkouts: dict[str, Path]) -> list[tuple[str, list[str], Path]]:
+    """(name, argv, working directory) of every timed process; the floor first."""
+    commands = [("floor: python -c pass", [PYTHON, "-c", "pass"], REPO)]
+    if source is not None:
+        commands.append(("ogr2ogr of 10 rows", ["ogr2ogr", "-f", "PostgreSQL", f"PG:dbname={DB_NAME} host={folder} "
+                                                "user=postgres", str(source), "-nln", "import_floor", "-overwrite"], REPO))
+    for label, checkout in checkouts.items():
+        commands += [(f"django.setup(){label}", [PYTHON, "-c", SETUP], checkout),
+                     (f"import_projects --help{label}", [PYTHON, "manage.py", "import_projects", "--help"], checkout)]
+        if source is not None:
+            commands.append((f"import_projects of 10 rows{label}",
+                             [PYTHON, "manage.py", "import_projects", str(source), "--user", "bench"], checkout))
+    return commands
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--import", dest="with_import", action="store_true",
                         help="also time a 10-row import_projects and ogr2ogr (needs the local cluster)")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout (e.g. a worktree of main) whose processes run interleaved with ours")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
-    commands = {
-        "floor: python -c pass": [PYTHON, "-c", "pass"],
-        "django.setup()": [PYTHON, "-c", SETUP],
-        "import_projects --help": [PYTHON, "manage.py", "import_projects", "--help"],
-    }
-    folder = scratch = None
+    checkouts = {"": REPO}
+    if args.baseline:
+        checkouts[" [baseline]"] = args.baseline.resolve()
+    folder = scratch = source = None
     if args.with_import:
         from bench.common import socket_dir
 
@@ -116,26 +133,21 @@ def main() -> None:
         env["DATABASE_URL"] = database_url(DB_NAME, folder)
         scratch = Path(tempfile.mkdtemp(prefix="geotrack-bench-startup-"))
         source = geojson(scratch / "startup.geojson")
-        commands["ogr2ogr of 10 rows"] = ["ogr2ogr", "-f", "PostgreSQL", f"PG:dbname={DB_NAME} host={folder} "
-                                          "user=postgres", str(source), "-nln", "import_floor", "-overwrite"]
-        commands["import_projects of 10 rows"] = [PYTHON, "manage.py", "import_projects", str(source),
-                                                  "--user", "bench"]
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    loads = []
+    commands = measured(source, folder, checkouts)
+    times: dict[str, list[float]] = {name: [] for name, _, _ in commands}
     try:
         for number in range(args.rounds + 1):  # round 0 warms the page cache and is not counted
             line = []
-            for name, command in commands.items():
+            for name, command, cwd in commands:
                 if folder is not None and "10 rows" in name:
                     clean(folder)
-                seconds = timed(command, env)
+                seconds = timed(command, env, cwd)
                 if name.startswith("import_projects of") and imported(folder) != 10:
-                    raise RuntimeError("import_projects did not write the 10 projects")
-                line.append(f"{name.split(':')[0].split(' of ')[0]} {seconds:.3f}")
+                    raise RuntimeError(f"{name} did not write the 10 projects")
+                line.append(f"{seconds:.3f}")
                 if number:
                     times[name].append(seconds)
-            loads.append(load())
-            print(f"  round {number}{' (warm-up)' if not number else ''}: {', '.join(line)}  [load {loads[-1]}]",
+            print(f"  round {number}{' (warm-up)' if not number else ''}: {' '.join(line)}  [load {load()}]",
                   flush=True)
     finally:
         if scratch is not None:
@@ -146,11 +158,12 @@ def main() -> None:
             with dataset.admin_connection(folder) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
     floor = median(times["floor: python -c pass"])
-    print(f"\nstart-up, medians of {args.rounds} interleaved rounds (load average at the end: {load()}):")
-    print(f"{'process':<30}{'median s':>10}{'x floor':>9}{'- floor s':>11}")
+    print(f"\nstart-up, medians of {args.rounds} interleaved rounds (load average at the end: {load()})"
+          + (f"; baseline: {checkouts[' [baseline]']}" if args.baseline else "") + ":")
+    print(f"{'process':<41}{'median s':>9}{'x floor':>9}{'- floor s':>11}")
     for name, values in times.items():
         value = median(values)
-        print(f"{name:<30}{value:>10.3f}{value / floor:>8.1f}x{value - floor:>11.3f}")
+        print(f"{name:<41}{value:>9.3f}{value / floor:>8.1f}x{value - floor:>11.3f}")
 
 
 if __name__ == "__main__":

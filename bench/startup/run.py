@@ -1,8 +1,10 @@
 """Start-up cost of a `manage.py` process against the interpreter alone.
 
 The floor (defined here): `python -c pass`, the same interpreter of `.venv` starting and exiting. Measured
-against it, each as a separate process, interleaved (floor, setup, help, ... in every round) after a
-warm-up round:
+against it, each as a separate process, interleaved (every process once in every round) after a warm-up
+round:
+- for reference, importing only what an import cannot start without (settings, GeoDjango's models, the
+  PostgreSQL backend, pyarrow, shapely, pyproj, pyogrio);
 - `setup`: `python -c "import django; django.setup()"` with geotrack's settings;
 - `help`: `manage.py import_projects --help` (settings, apps, the command's own imports; no database);
 - with `--import` (needs the project-local cluster): `manage.py import_projects FILE --user bench` of a
@@ -32,6 +34,10 @@ from bench.common import REPO, VENV_BIN, database_url, median  # noqa: E402
 DB_NAME = "geotrack_bench_startup"
 PYTHON = str(VENV_BIN / "python")
 SETUP = "import django; django.setup()"
+# What an import cannot start without: the settings, GeoDjango's models and GDAL, the PostgreSQL backend, and
+# the readers (projects/imports/reader.py). A reference below which start-up cannot go without a smaller import.
+NEEDED = ("from django.conf import settings; settings.INSTALLED_APPS; import django.contrib.gis.db.models, "
+          "django.db.backends.postgresql.base, pyarrow, shapely, pyproj, pyogrio")
 
 
 def load() -> str:
@@ -95,19 +101,24 @@ def clean(folder: Path) -> None:
         conn.execute("DROP TABLE IF EXISTS import_floor")
 
 
-def measured(source: Path | None, folder: Path | None, checkouts: dict[str, Path]) -> list[tuple[str, list[str], Path]]:
-    """(name, argv, working directory) of every timed process; the floor first."""
-    commands = [("floor: python -c pass", [PYTHON, "-c", "pass"], REPO)]
+def measured(source: Path | None, folder: Path | None,
+             checkouts: dict[str, Path]) -> list[list[tuple[str, list[str], Path]]]:
+    """Groups of (name, argv, working directory): the references first, then one group per checkout."""
+    references = [("floor: python -c pass", [PYTHON, "-c", "pass"], REPO),
+                  ("what an import needs, imported", [PYTHON, "-c", NEEDED], REPO)]
     if source is not None:
-        commands.append(("ogr2ogr of 10 rows", ["ogr2ogr", "-f", "PostgreSQL", f"PG:dbname={DB_NAME} host={folder} "
-                                                "user=postgres", str(source), "-nln", "import_floor", "-overwrite"], REPO))
+        ogr2ogr = ["ogr2ogr", "-f", "PostgreSQL", f"PG:dbname={DB_NAME} host={folder} user=postgres", str(source),
+                   "-nln", "import_floor", "-overwrite"]
+        references.append(("ogr2ogr of 10 rows", ogr2ogr, REPO))
+    groups = [references]
     for label, checkout in checkouts.items():
-        commands += [(f"django.setup(){label}", [PYTHON, "-c", SETUP], checkout),
-                     (f"import_projects --help{label}", [PYTHON, "manage.py", "import_projects", "--help"], checkout)]
+        group = [(f"django.setup(){label}", [PYTHON, "-c", SETUP], checkout),
+                 (f"import_projects --help{label}", [PYTHON, "manage.py", "import_projects", "--help"], checkout)]
         if source is not None:
-            commands.append((f"import_projects of 10 rows{label}",
-                             [PYTHON, "manage.py", "import_projects", str(source), "--user", "bench"], checkout))
-    return commands
+            group.append((f"import_projects of 10 rows{label}",
+                          [PYTHON, "manage.py", "import_projects", str(source), "--user", "bench"], checkout))
+        groups.append(group)
+    return groups
 
 
 def main() -> None:
@@ -133,22 +144,25 @@ def main() -> None:
         env["DATABASE_URL"] = database_url(DB_NAME, folder)
         scratch = Path(tempfile.mkdtemp(prefix="geotrack-bench-startup-"))
         source = geojson(scratch / "startup.geojson")
-    commands = measured(source, folder, checkouts)
-    times: dict[str, list[float]] = {name: [] for name, _, _ in commands}
+    references, *checkout_groups = measured(source, folder, checkouts)
+    times: dict[str, list[float]] = {name: [] for group in (references, *checkout_groups) for name, _, _ in group}
+    print("columns: " + " | ".join(times), flush=True)
     try:
         for number in range(args.rounds + 1):  # round 0 warms the page cache and is not counted
-            line = []
-            for name, command, cwd in commands:
+            # Checkouts take turns going first, so that neither always runs on caches the other warmed.
+            turn = checkout_groups[number % len(checkout_groups):] + checkout_groups[:number % len(checkout_groups)]
+            seconds_by_name = {}
+            for name, command, cwd in [*references, *(entry for group in turn for entry in group)]:
                 if folder is not None and "10 rows" in name:
                     clean(folder)
-                seconds = timed(command, env, cwd)
+                seconds_by_name[name] = timed(command, env, cwd)
                 if name.startswith("import_projects of") and imported(folder) != 10:
                     raise RuntimeError(f"{name} did not write the 10 projects")
-                line.append(f"{seconds:.3f}")
+            for name, seconds in seconds_by_name.items():
                 if number:
                     times[name].append(seconds)
-            print(f"  round {number}{' (warm-up)' if not number else ''}: {' '.join(line)}  [load {load()}]",
-                  flush=True)
+            line = " ".join(f"{seconds_by_name[name]:.3f}" for name in times)
+            print(f"  round {number}{' (warm-up)' if not number else ''}: {line}  [load {load()}]", flush=True)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -6,6 +6,8 @@ an undeclared geometry field would be serialized by DRF's generic ModelField, so
 """
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.contrib.gis.db import models as gis_models
 from django.urls import get_resolver
 from rest_framework.serializers import ALL_FIELDS, ModelSerializer
@@ -23,7 +25,7 @@ def _model_serializers():
     get_resolver().url_patterns  # imports every view, and with them every serializer the API uses
     for module in ("projects.serializers", "camera_sites.serializers", "execution.serializers",
                    "citizens.serializers", "geotrack.site.notifications.serializers"):
-        __import__(module)
+        import_module(module)
     return {cls for cls in _subclasses(ModelSerializer)
             if cls.__module__.split(".")[0] in PACKAGES and getattr(getattr(cls, "Meta", None), "model", None)}
 

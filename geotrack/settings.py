@@ -57,7 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework_gis",
+    # Not "rest_framework_gis": its ready() only maps GeoDjango fields for ModelSerializer, importing DRF's
+    # serializers (and requests, yaml, pygments) at every start-up (0.1-0.17 s); ours declare their geometry
+    # fields (tests/architecture/test_geometry_fields.py), and its fields, filters and serializers need no app.
     "knox",
     "django_filters",
     "drf_spectacular",

@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 FORMATS = {"JPEG": "jpg", "PNG": "png"}
 # What a file's name may say it is, and which decoder that names: Pillow opens an upload with that
@@ -47,6 +49,10 @@ def _decoders(declared_name: str) -> list[str]:
 
 def open_checked(data: bytes, max_pixels: int, declared_name: str = "") -> Image.Image:
     """Open with the declared format's decoder only, check size from the header, verify, and load fully."""
+    # Pillow is loaded by the first image, not at start-up: every manage.py command imports this module
+    # (through camera_sites.services, which the admin and the cameras' relink after a geometry change import).
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+
     decoders = _decoders(declared_name)
     with warnings.catch_warnings():
         # Our own pixel cap (below) decides; Pillow's bomb warning would only be noise.
@@ -82,6 +88,8 @@ def snapshot_image_prepare(*, data: bytes, max_pixels: int, thumbnail_px: int,
 
 def upright(image: Image.Image) -> Image.Image:
     """Apply the EXIF orientation, so that the picture stays upright once EXIF is dropped."""
+    from PIL import ImageOps  # noqa: PLC0415 - see open_checked()
+
     return ImageOps.exif_transpose(image)
 
 

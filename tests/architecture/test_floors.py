@@ -26,6 +26,9 @@ FUNCTION_IMPORTS = {
     ("layers/admin.py", "layers.imagery_services"): "loads rasterio and rio-tiler, which only a raster upload needs",
     ("layers/tasks.py", "layers.imagery_services"): "loads rasterio and rio-tiler, which only the imagery task needs",
     ("layers/tasks.py", "layers.change"): "loads rasterio, which only the evidence task needs",
+    # Start-up of every process (bench/startup): what django.setup() imports loads no library it does not use.
+    ("geotrack/core/images.py", "PIL"): "loads Pillow, which only an image needs (camera_sites.services imports it)",
+    ("geotrack/core/apps.py", "geotrack.core.metrics"): "loads prometheus-client, which only a finished job needs here",
 }
 OUR_PATH = re.compile(r"^/(api|projects|cameras|map|embed|roadmap|reports|tiles|ogc|imagery|accounts|admin|"
                       r"healthz|readyz|metrics|feedback|meetings|agencies|settings|i18n)(/|$)")

@@ -103,9 +103,9 @@ def _name(prefix: str, event: str, reference: tuple) -> sql.Identifier:
 
 
 def _trigger(prefix: str, event: str, table: str, function: str, args: list[str], reference: tuple) -> sql.Composed:
-    return _TRIGGER.format(name=_name(prefix, event, reference), event=sql.SQL(event.upper()), table=sql.Identifier(table),
-                           referencing=sql.SQL(_TRANSITIONS[event]), function=sql.Identifier(function),
-                           args=sql.SQL(", ").join(map(sql.Literal, args)))
+    return _TRIGGER.format(name=_name(prefix, event, reference), event=sql.SQL(event.upper()),
+                           table=sql.Identifier(table), referencing=sql.SQL(_TRANSITIONS[event]),
+                           function=sql.Identifier(function), args=sql.SQL(", ").join(map(sql.Literal, args)))
 
 
 def install_sql(references: tuple = REFERENCES) -> sql.Composed:

@@ -126,7 +126,8 @@ def main() -> None:
     parser.add_argument("--rounds-large", type=int, default=5, help="rounds for sizes of 1M and more")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--write-files", type=Path, metavar="DIR",
-                        help="only build the bench database and write the files into DIR, both kept (for statements.py)")
+                        help="only build the bench database and write the files into DIR, both kept "
+                             "(for statements.py)")
     args = parser.parse_args()
     folder = socket_dir()
     work = Path(tempfile.mkdtemp(prefix="geotrack-bench-imports-"))

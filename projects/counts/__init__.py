@@ -35,8 +35,8 @@ the projects.
 The package, by concern: ``schema`` (the tables and the view), ``contributions`` (what project rows add to a
 bucket, the deltas' journal and its fold), ``private`` (the private table's rows and an audience's share of
 them), ``triggers`` (the statement triggers that keep both, and a bulk writer's inserts counted by the
-statements that insert them), ``recount`` (the state row and the recount from scratch), ``reads`` (the buckets an audience reads) and
-``operations`` (the migrations' step).
+statements that insert them), ``recount`` (the state row and the recount from scratch), ``reads`` (the buckets
+an audience reads) and ``operations`` (the migrations' step).
 """
 from projects.counts.contributions import DIMENSIONS, counts_fold
 from projects.counts.operations import reinstall_triggers_operation

@@ -5,8 +5,8 @@ from projects.counts.contributions import DIMENSIONS, contribution, from_links, 
 from projects.counts.private import private_refresh, private_rows, private_upsert
 from projects.counts.schema import COUNTS_TABLE, DELTAS_TABLE, PRIVATE_TABLE
 
-# Set (transaction-local) by a bulk writer that counts its inserted projects once at its end (count_inserted):
-# while it is 'on', the insert triggers of projects and links add nothing.
+# Set (transaction-local) by a bulk writer that counts its projects in the statements inserting them
+# (counted_insert): while it is 'on', the insert triggers of projects and links add nothing.
 DEFERRED_SETTING = "geotrack.counts_deferred"
 
 

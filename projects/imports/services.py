@@ -120,8 +120,7 @@ def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, 
             _link_new_projects(report.created, progress)
         with connection.cursor() as cursor:
             # ON COMMIT DROP does not fire inside an outer transaction (a savepoint): drop them here too.
-            cursor.execute("DROP TABLE IF EXISTS import_batch, import_created, import_region_rows, import_shares, "
-                           "import_primary")
+            cursor.execute("DROP TABLE IF EXISTS import_batch, import_created, import_shares, import_primary")
         if not report.ok or dry_run:
             transaction.set_rollback(True)
     return report

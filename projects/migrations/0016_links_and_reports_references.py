@@ -5,7 +5,8 @@
   projects). The statement-level triggers of projects/references.py keep the same guarantee: they are
   installed before the foreign keys are dropped, so no moment goes unchecked.
 - The counters' trigger functions are replaced by today's (projects/counts/triggers.py): their insert branch
-  adds nothing while a bulk writer has deferred the count (defer_insert_counts, count_inserted).
+  adds nothing while a bulk writer counts its projects in the statements inserting them (defer_insert_counts,
+  counted_insert).
 """
 import django.db.models.deletion
 from django.db import migrations, models

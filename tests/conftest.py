@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,17 +132,30 @@ def page(browser, live_server, transactional_db):
     _wait_for_requests_in_flight(live_server)
 
 
-def _wait_for_requests_in_flight(live_server, timeout: float = 30) -> None:
+def _wait_for_requests_in_flight(live_server, timeout: float = 30, quiet: float = 0.25) -> None:
     """Let the live server finish the requests the closed page had already sent (a tile still loading).
 
     Otherwise the database flush after a transactional test (TRUNCATE, an exclusive lock on every table)
     can deadlock with a request thread still reading two tables. socketserver keeps the threads of
     requests in flight (ThreadingMixIn._threads, as block_on_close needs them); each ends by closing its
-    connections (Django's ThreadedWSGIServer).
+    connections (Django's ThreadedWSGIServer). A request the browser sent just before its page closed may
+    still be waiting in the listening socket's backlog: the server accepts it a moment later, in a new
+    thread. So the server must stay idle for `quiet` seconds, not only finish the threads seen at first
+    (CI met the deadlock again with the threads of the moment joined).
     """
     server = getattr(getattr(live_server, "thread", None), "httpd", None)
-    for thread in list(getattr(server, "_threads", None) or []):
-        thread.join(timeout)
+    deadline = time.monotonic() + timeout
+    idle_since = time.monotonic()
+    while time.monotonic() < deadline:
+        alive = [thread for thread in list(getattr(server, "_threads", None) or []) if thread.is_alive()]
+        if alive:
+            for thread in alive:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= quiet:
+            return
+        else:
+            time.sleep(0.02)
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the marker must be there when it looks

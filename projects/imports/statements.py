@@ -1,4 +1,4 @@
-"""The SQL of a bulk import: a batch staged with COPY, then written set-based from the staging table."""
+"""The SQL of a bulk import: each batch staged with COPY on two connections, then written set-based."""
 from __future__ import annotations
 
 import pyarrow as pa
@@ -10,7 +10,7 @@ STAGED = ("row", "title", "description", "sector", "kind", "status", "agency_id"
 STAGED_TYPES = {"agency_id": pa.int64(), "region_id": pa.int64(), "physical_progress": pa.decimal128(5, 2),
                 "financial_progress": pa.decimal128(5, 2), "budget": pa.decimal128(18, 2), "is_public": pa.bool_(),
                 **{name: pa.date32() for name in ("planned_start", "planned_end", "actual_start", "actual_end")}}
-# The batch's columns, text as COPY writes and reads them, ids first.
+# The batch's columns after its id, the same on both connections (so that COPY's binary format fits).
 _BATCH_COLUMNS = """
     row integer NOT NULL, title varchar(300), description text, sector varchar(20), kind varchar(20),
     status varchar(20), agency_id bigint, region_id bigint, physical_progress numeric(5,2),
@@ -20,7 +20,8 @@ _BATCH_COLUMNS = """
 # The regions' connection (its own transaction, which writes nothing and is rolled back at the end) stages each
 # batch, gives its rows their ids and derives their regions, against the boundaries the import's connection
 # sees (sent over with COPY: a region written by the import's still open transaction counts too). It answers
-# the batch with its ids, its region shares and primary regions, as COPY text the import's connection reads.
+# the batch with its ids, its region shares and primary regions (BATCH_TABLES), which the import's connection
+# reads with COPY.
 # The ids come from the projects' own sequence (nextval is not undone by a rollback, so they stay unique),
 # named once (the DO block): a default that called pg_get_serial_sequence would look the sequence up in
 # pg_depend for every row COPY writes (~5 us a row).

@@ -60,11 +60,12 @@ def admin_connection(folder: Path) -> psycopg.Connection:
     return psycopg.connect(host=str(folder), dbname="postgres", user="postgres", autocommit=True)
 
 
-def recreate_database(folder: Path) -> None:
+def recreate_database(folder: Path, name: str = DB_NAME) -> None:
+    """Drop and create the database `name` with the extensions the migrations need (each bench has its own)."""
     with admin_connection(folder) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(host=str(folder), dbname=name, user="postgres", autocommit=True) as conn:
         conn.execute("CREATE EXTENSION postgis")
         conn.execute("CREATE EXTENSION pg_trgm")
 
@@ -74,10 +75,10 @@ def drop_database(folder: Path) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
-def migrate(folder: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url(DB_NAME, folder), "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
+def migrate(folder: Path, name: str = DB_NAME) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url(name, folder), "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
     subprocess.run([str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
-                   cwd=REPO, env=env, check=True, timeout=600)
+                   cwd=REPO, env=env, check=True, timeout=900)
 
 
 def load_regions(conn: psycopg.Connection) -> None:

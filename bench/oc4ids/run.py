@@ -29,17 +29,8 @@ TARGET = 2.0
 
 
 def build(folder: Path, n: int) -> None:
-    import subprocess
-
-    with dataset.admin_connection(folder) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION postgis")
-        conn.execute("CREATE EXTENSION pg_trgm")
-    env = {**os.environ, "DATABASE_URL": database_url(DB_NAME, folder), "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
-    subprocess.run([str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env,
-                   check=True, timeout=900)
+    dataset.recreate_database(folder, DB_NAME)
+    dataset.migrate(folder, DB_NAME)
     with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
         dataset.load_regions(conn)
         dataset.generate_projects(conn, n, dataset.load_agency(conn))

@@ -69,24 +69,9 @@ def geojson(path: Path, n: int = 10) -> Path:
 
 def build_database(folder: Path) -> None:
     """geotrack_bench_startup: migrated, with real regions, the agency `bench` and the superuser `bench`."""
-    import psycopg
+    from bench.imports.run import build
 
-    from bench.api_geojson import dataset
-
-    with dataset.admin_connection(folder) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION postgis")
-        conn.execute("CREATE EXTENSION pg_trgm")
-    env = {**os.environ, "DATABASE_URL": database_url(DB_NAME, folder), "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True, timeout=900)
-    with psycopg.connect(host=str(folder), dbname=DB_NAME, user="postgres", autocommit=True) as conn:
-        dataset.load_regions(conn)
-        dataset.load_agency(conn)
-        conn.execute("INSERT INTO auth_user (username, password, is_superuser, first_name, last_name, email, is_staff, "
-                     "is_active, date_joined) VALUES ('bench', '!', true, '', '', '', true, true, now())")
-        conn.execute("VACUUM ANALYZE")
+    build(folder, DB_NAME)
 
 
 def imported(folder: Path) -> int:

@@ -141,33 +141,47 @@ class TestDeletes:
         assert ProjectRegion.objects.filter(project=project).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_delete_waits_for_a_writer_of_a_reference_and_then_fails(agency):
-    """The writer's lock on the agency holds the delete until it commits; the delete then sees its project."""
+def raw_connection_params() -> dict:
+    """Django's connection settings for a plain psycopg connection of the test's own."""
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
-    with psycopg.connect(**params) as writer, psycopg.connect(**params, autocommit=True) as deleter:
-        writer.execute("INSERT INTO projects_project (title, description, sector, kind, geom, currency, status, "
-                       "physical_progress, financial_progress, is_public, source_url, created_at, updated_at, version, "
-                       "agency_id) VALUES ('Road', '', 'transport', 'infrastructure', "
-                       "ST_SetSRID(ST_MakePoint(71.4, 51.1), 4326), 'KZT', 'identification', 0, 0, false, '', now(), "
-                       "now(), 1, %s)", [agency.pk])
-        outcome = {}
+    return params
 
-        def delete() -> None:
+
+def delete_while_another_writes(write: tuple[str, list], delete: tuple[str, list]) -> dict:
+    """Run `write` in an open transaction, then `delete` from a second connection, which must wait for the writer's
+    lock; commit the writer and return what became of the delete ({"deleted": True} or {"refused": message})."""
+    params = raw_connection_params()
+    outcome = {}
+    with psycopg.connect(**params) as writer, psycopg.connect(**params, autocommit=True) as deleter:
+        writer.execute(*write)
+
+        def run_delete() -> None:
             try:
-                deleter.execute("DELETE FROM projects_agency WHERE id = %s", [agency.pk])
+                deleter.execute(*delete)
                 outcome["deleted"] = True
             except psycopg.errors.ForeignKeyViolation as exc:
                 outcome["refused"] = str(exc)
-        thread = threading.Thread(target=delete)
+        thread = threading.Thread(target=run_delete)
         thread.start()
         thread.join(1.0)
         assert thread.is_alive(), "the delete must wait for the writer's lock"
         writer.commit()
         thread.join(10)
-        assert "refused" in outcome and "projects_project" in outcome["refused"]
+    return outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_waits_for_a_writer_of_a_reference_and_then_fails(agency):
+    """The writer's lock on the agency holds the delete until it commits; the delete then sees its project."""
+    outcome = delete_while_another_writes(
+        ("INSERT INTO projects_project (title, description, sector, kind, geom, currency, status, physical_progress, "
+         "financial_progress, is_public, source_url, created_at, updated_at, version, agency_id) VALUES ('Road', '', "
+         "'transport', 'infrastructure', ST_SetSRID(ST_MakePoint(71.4, 51.1), 4326), 'KZT', 'identification', 0, 0, "
+         "false, '', now(), now(), 1, %s)", [agency.pk]),
+        ("DELETE FROM projects_agency WHERE id = %s", [agency.pk]))
+    assert "refused" in outcome and "projects_project" in outcome["refused"]
     assert Agency.objects.filter(pk=agency.pk).exists()
 
 
@@ -176,27 +190,11 @@ def test_a_project_delete_waits_for_a_writer_of_its_report_and_then_fails(region
     """A committed project is locked by the statement that reports on it, as its foreign key did."""
     project = a_project(agency)
     ProjectRegion.objects.filter(project=project).delete()
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(**params) as writer, psycopg.connect(**params, autocommit=True) as deleter:
-        writer.execute("INSERT INTO projects_progressreport (reported_at, recorded_at, physical, financial, note, "
-                       "project_id) VALUES (now(), now(), 5, 5, '', %s)", [project.pk])
-        outcome = {}
-
-        def delete() -> None:
-            try:
-                deleter.execute("DELETE FROM projects_project WHERE id = %s", [project.pk])
-                outcome["deleted"] = True
-            except psycopg.errors.ForeignKeyViolation as exc:
-                outcome["refused"] = str(exc)
-        thread = threading.Thread(target=delete)
-        thread.start()
-        thread.join(1.0)
-        assert thread.is_alive(), "the delete must wait for the writer's lock"
-        writer.commit()
-        thread.join(10)
-        assert "refused" in outcome and "projects_progressreport" in outcome["refused"]
+    outcome = delete_while_another_writes(
+        ("INSERT INTO projects_progressreport (reported_at, recorded_at, physical, financial, note, project_id) "
+         "VALUES (now(), now(), 5, 5, '', %s)", [project.pk]),
+        ("DELETE FROM projects_project WHERE id = %s", [project.pk]))
+    assert "refused" in outcome and "projects_progressreport" in outcome["refused"]
     assert Project.objects.filter(pk=project.pk).exists()
 
 
@@ -213,9 +211,7 @@ def test_each_reference_is_looked_up_by_key_when_the_statistics_say_the_table_is
     """Autovacuum may analyse projects and links while an import's rows are invisible to it, and record them as
     empty (reltuples 0 over many pages): planned on that, a check that joined the whole table with a batch ran
     for 16 minutes in the import bench. Both checks must look each value up by key, whatever the statistics."""
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
+    params = raw_connection_params()
     with psycopg.connect(**params) as writer, psycopg.connect(**params, autocommit=True) as autovacuum:
         writer.execute("INSERT INTO projects_project (title, description, sector, kind, geom, currency, status, "
                        "physical_progress, financial_progress, is_public, source_url, created_at, updated_at, version, "

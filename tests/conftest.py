@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 
@@ -86,6 +87,17 @@ def agency(db):
 def people(db, regions):
     """Named actors (after healthchecks' Alice, Bob and Charlie)."""
     return actors.make_people(regions)
+
+
+@pytest.fixture
+def second_connection_refused(monkeypatch):
+    """Imports find the server refusing their second connection (projects/imports/writer.py falls back)."""
+    from projects.imports import writer
+
+    def refused():
+        raise psycopg.OperationalError("connection failed: FATAL:  sorry, too many clients already")
+
+    monkeypatch.setattr(writer, "side_connection", refused)
 
 
 @pytest.fixture(scope="session")

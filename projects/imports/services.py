@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from projects.access import user_region_ids, user_role
 from projects.counts import resume_insert_counts
 from projects.imports.reader import ImportFileError, iter_tables, open_import, source_epsg
+from projects.imports.statements import TEMP_TABLES
 from projects.imports.validation import FIELDS, GEOMETRY_FIELDS, REQUIRED, Lookups, check_rows, import_extent
 from projects.imports.writer import BatchWriter, WriteParams, batch_csv
 from projects.models import Project, Profile
@@ -120,7 +121,7 @@ def projects_import(*, path: Path, user, mapping: dict[str, str] | None = None, 
             _link_new_projects(report.created, progress)
         with connection.cursor() as cursor:
             # ON COMMIT DROP does not fire inside an outer transaction (a savepoint): drop them here too.
-            cursor.execute("DROP TABLE IF EXISTS import_batch, import_created, import_shares, import_primary")
+            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
         if not report.ok or dry_run:
             transaction.set_rollback(True)
     return report

@@ -40,11 +40,12 @@ DROP TABLE import_hits, import_shares, import_primary;
 DROP INDEX import_batch_geom;
 TRUNCATE import_batch
 """
+CREATED_SQL = "CREATE TEMP TABLE import_created (id bigint NOT NULL, row integer NOT NULL) ON COMMIT DROP"
 # On the import's connection: one batch at a time (emptied before the next), as the regions' connection
 # answered it; import_created keeps every new project's id.
 STAGING_SQL = f"""
 CREATE TEMP TABLE import_batch (id bigint NOT NULL, {_BATCH_COLUMNS}) ON COMMIT DROP;
-CREATE TEMP TABLE import_created (id bigint NOT NULL, row integer NOT NULL) ON COMMIT DROP;
+{CREATED_SQL};
 CREATE TEMP TABLE import_shares (project_id bigint NOT NULL, region_id bigint NOT NULL, share double precision)
     ON COMMIT DROP;
 CREATE INDEX ON import_shares (project_id);
@@ -60,10 +61,29 @@ BATCH_TABLES = tuple((f"COPY (SELECT {selected} FROM {table}) TO STDOUT (FORMAT 
                          ("import_shares", "project_id, region_id, share",
                           "project_id::bigint, region_id::bigint, share::double precision"),
                          ("import_primary", "project_id, region_id", "project_id::bigint, region_id::bigint")))
-BATCH_DONE_SQL = """
-INSERT INTO import_created (id, row) SELECT id, row FROM import_batch;
+CREATED_ROWS_SQL = "INSERT INTO import_created (id, row) SELECT id, row FROM import_batch"
+BATCH_DONE_SQL = f"""
+{CREATED_ROWS_SQL};
 TRUNCATE import_batch, import_shares, import_primary
 """
+# When no second connection can be opened (the server refused it: too many clients, say), the import's own
+# connection stages and derives each batch as the regions' connection would, in the same tables, reading the
+# boundaries where they are; after each batch's writes, LOCAL_BATCH_DONE_SQL. Slower (one backend does
+# everything), never different.
+LOCAL_STAGING_SQL = f"""
+{REGIONS_STAGING_SQL};
+{CREATED_SQL};
+INSERT INTO import_regions (id, boundary) SELECT id, boundary FROM projects_region
+"""
+LOCAL_SHARES_INDEX_SQL = "CREATE INDEX ON import_shares (project_id)"  # as STAGING_SQL's (counted_insert reads it)
+LOCAL_BATCH_DONE_SQL = f"""
+{CREATED_ROWS_SQL};
+{REGIONS_DONE_SQL}
+"""
+# Every temporary table of an import, on either connection (dropped at the end even inside an outer transaction,
+# where ON COMMIT DROP does not fire).
+TEMP_TABLES = ("import_batch", "import_created", "import_shares", "import_primary", "import_hits", "import_regions",
+               "import_region_parts")
 # Every project, its first history row (as django-simple-history's bulk_create_with_history writes it:
 # type '+', the import's user and time, no change reason) and, where the file gives progress, a progress
 # report; one statement each, in the file's order.

@@ -11,11 +11,14 @@ stages at once, each on its own thread:
 The second connection writes nothing: it stages each batch in a temporary table of its own, against the region
 boundaries the import's connection sees (copied over at the start), answers the batch's region rows keyed by
 row, and rolls back at the end. Only one batch is in flight per stage, so memory stays flat; the caller never
-uses the import's connection while a batch is in flight.
+uses the import's connection while a batch is in flight. When the server refuses the second connection (too
+many clients, say), the writer's thread stages and derives each batch itself on the import's connection, with
+the same statements: slower, never different.
 """
 from __future__ import annotations
 
 import io
+import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -27,6 +30,8 @@ from django.db import connection as django_connection
 
 from projects.counts import counted_insert, defer_insert_counts
 from projects.imports import statements as sql
+
+logger = logging.getLogger(__name__)
 
 # Large set-based statements: JIT costs more than it saves; sorts and hashes stay in memory. The planner needs
 # each batch's size and rough extent, not fine statistics: a small sample.
@@ -72,12 +77,26 @@ def side_connection() -> psycopg.Connection:
     return psycopg.connect(**params)
 
 
-class RegionDeriver:
-    """Derives each batch's regions on a connection of its own (see the module's docstring), one batch at a time."""
+def derive_regions(cursor, csv: bytes, params: WriteParams, reported: int) -> list[int]:
+    """Stage a batch in import_batch (ids from the projects' sequence) and derive its regions (import_shares,
+    import_primary); return its rows outside a planner's regions, at most those left to report (`reported`: rows
+    already reported)."""
+    with cursor.copy(f"COPY import_batch ({', '.join(sql.STAGED)}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(csv)
+    cursor.execute(sql.REGION_SHARES_SQL)
+    left = params.max_reported - reported
+    if not params.region_ids or left <= 0:
+        return []
+    cursor.execute(sql.OUT_OF_SCOPE_SQL, {"region_ids": params.region_ids, "limit": left})
+    return [row for (row,) in cursor.fetchall()]
 
-    def __init__(self, boundaries: bytes, params: WriteParams):
-        self.params = params
-        self.connection = side_connection()
+
+class RegionDeriver:
+    """Derives each batch's regions on `connection`, a second connection to the import's database (see the module's
+    docstring), one batch at a time."""
+
+    def __init__(self, connection: psycopg.Connection, boundaries: bytes, params: WriteParams):
+        self.connection, self.params = connection, params
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-regions")
         self._started = self._pool.submit(self._start, boundaries)
 
@@ -96,14 +115,7 @@ class RegionDeriver:
     def _derive(self, csv: bytes, reported: int) -> StagedBatch:
         self._started.result()  # its error, if any, is each batch's
         with self.connection.cursor() as cursor:
-            with cursor.copy(f"COPY import_batch ({', '.join(sql.STAGED)}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(csv)
-            cursor.execute(sql.REGION_SHARES_SQL)
-            out_of_scope = []
-            left = self.params.max_reported - reported
-            if self.params.region_ids and left > 0:
-                cursor.execute(sql.OUT_OF_SCOPE_SQL, {"region_ids": self.params.region_ids, "limit": left})
-                out_of_scope = [row for (row,) in cursor.fetchall()]
+            out_of_scope = derive_regions(cursor, csv, self.params, reported)
             tables = [_copied_out(cursor, copy_out) for copy_out, _copy_in in sql.BATCH_TABLES]
             cursor.execute(sql.REGIONS_DONE_SQL)
         return StagedBatch(tables, out_of_scope)
@@ -131,13 +143,18 @@ class BatchWriter:
         self.out_of_scope: list[int] = []  # rows outside a planner's regions, at most params.max_reported
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
         self._pending: Future | None = None
-        self._regions: RegionDeriver | None = None
+        self._started = False
+        self._regions: RegionDeriver | None = None  # None once started: no second connection, derived here
 
     def submit(self, csv: bytes, rows: int) -> None:
         """Stage the batch and derive its regions on the regions' connection, wait for the batch in flight (raising
         its error), then send this one once staged."""
-        if self._regions is None:
+        if not self._started:
             self._start()
+        if self._regions is None:
+            self.wait()
+            self._pending = self._pool.submit(self._derive_and_write, csv, rows)
+            return
         staged = self._regions.submit(csv, len(self.out_of_scope))
         self.wait()
         self._pending = self._pool.submit(self._write, staged, rows)
@@ -160,27 +177,53 @@ class BatchWriter:
                 self._regions.close()
 
     def _start(self) -> None:
-        """Stage on the import's connection; send the boundaries it sees to the regions' connection."""
+        """Stage on the import's connection; send the boundaries it sees to the regions' connection, or derive them
+        on the import's connection when the server refuses a second one."""
+        self._started = True
         with self.connection.cursor() as cursor:
             cursor.execute(_SESSION_SQL)
             defer_insert_counts(cursor)  # each batch's projects are counted by the statement inserting them
-            cursor.execute(sql.STAGING_SQL)
-            boundaries = _copied_out(cursor, sql.BOUNDARIES_COPY_OUT)
-        self._regions = RegionDeriver(boundaries, self.params)
+            try:
+                side = side_connection()
+            except psycopg.OperationalError as exc:
+                logger.warning("import: no second database connection (%s); regions are derived on the import's "
+                               "own connection", str(exc).strip())
+                cursor.execute(sql.LOCAL_STAGING_SQL)
+                cursor.execute(sql.REGION_PARTS_SQL)
+                return
+            try:
+                cursor.execute(sql.STAGING_SQL)
+                boundaries = _copied_out(cursor, sql.BOUNDARIES_COPY_OUT)
+            except BaseException:
+                side.close()
+                raise
+        self._regions = RegionDeriver(side, boundaries, self.params)
 
     def _write(self, staged: Future, rows: int) -> None:
         batch = staged.result()
-        self.out_of_scope.extend(batch.out_of_scope[:self.params.max_reported - len(self.out_of_scope)])
         with self.connection.cursor() as cursor:
             for data, (_copy_out, copy_in) in zip(batch.tables, sql.BATCH_TABLES):
                 with cursor.copy(copy_in) as copy:
                     copy.write(data)
-            values = {"now": self.params.now, "user_id": self.params.user_id, "note": self.params.note}
-            # The projects, counted for the dashboard with the links written next (import_shares), then their
-            # links and reports, whose references to them are checked by each statement (projects/references.py).
-            cursor.execute(counted_insert(sql.WRITE_PROJECTS_SQL, region_links="import_shares"), values)
-            cursor.execute(sql.WRITE_REGIONS_SQL)
-            cursor.execute(sql.WRITE_HISTORY_SQL, values)
-            cursor.execute(sql.WRITE_REPORTS_SQL, values)
+            self._insert(cursor, batch.out_of_scope)
             cursor.execute(sql.BATCH_DONE_SQL)
         self.created += rows
+
+    def _derive_and_write(self, csv: bytes, rows: int) -> None:
+        with self.connection.cursor() as cursor:
+            out_of_scope = derive_regions(cursor, csv, self.params, len(self.out_of_scope))
+            cursor.execute(sql.LOCAL_SHARES_INDEX_SQL)
+            self._insert(cursor, out_of_scope)
+            cursor.execute(sql.LOCAL_BATCH_DONE_SQL)
+        self.created += rows
+
+    def _insert(self, cursor, out_of_scope: list[int]) -> None:
+        """Write the staged batch (import_batch with its import_shares and import_primary)."""
+        self.out_of_scope.extend(out_of_scope[:self.params.max_reported - len(self.out_of_scope)])
+        values = {"now": self.params.now, "user_id": self.params.user_id, "note": self.params.note}
+        # The projects, counted for the dashboard with the links written next (import_shares), then their links
+        # and reports, whose references to them are checked by each statement (projects/references.py).
+        cursor.execute(counted_insert(sql.WRITE_PROJECTS_SQL, region_links="import_shares"), values)
+        cursor.execute(sql.WRITE_REGIONS_SQL)
+        cursor.execute(sql.WRITE_HISTORY_SQL, values)
+        cursor.execute(sql.WRITE_REPORTS_SQL, values)

@@ -180,7 +180,11 @@ def private_import_file(folder: Path, agency) -> Path:
 class TestBulkImport:
     """An import counts each batch in the statement that inserts it (projects/counts/triggers.py, counted_insert)."""
 
-    def test_private_projects_imported_across_regions_count_as_a_recount_does(self, regions, agency, tmp_path):
+    @pytest.mark.parametrize("second_connection", [True, False], ids=["two connections", "second refused"])
+    def test_private_projects_imported_across_regions_count_as_a_recount_does(self, regions, agency, tmp_path,
+                                                                              request, second_connection):
+        if not second_connection:  # regions derived on the import's own connection (projects/imports/writer.py)
+            request.getfixturevalue("second_connection_refused")
         counts.dashboard_recount()
         call_command("import_projects", str(private_import_file(tmp_path, agency)))
         bypass = Project.objects.get(title="Bypass")

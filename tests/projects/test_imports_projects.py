@@ -76,6 +76,19 @@ class TestCommand:
         assert Project.history.count() == Project.objects.count() == 3
         assert Project.objects.get(title="Park").region.iso_code == "KZ-71"
 
+    def test_when_the_server_refuses_a_second_connection_the_import_derives_regions_on_its_own(
+            self, regions, agency, second_connection_refused, monkeypatch, caplog):
+        monkeypatch.setattr(import_services, "BATCH_ROWS", 1)  # each batch through the same temporary tables
+        for _ in range(2):  # the second import meets no temporary table left by the first
+            call_command("import_projects", str(FIXTURES / "import_valid.geojson"), "--mapping", MAPPING)
+        assert "too many clients" in caplog.text
+        assert Project.objects.count() == Project.history.count() == 6
+        for school in Project.objects.filter(title="Мектеп Алматы"):
+            assert school.region.iso_code == "KZ-75" and school.physical_progress == 40
+            assert list(school.region_links.values_list("region__iso_code", flat=True)) == ["KZ-75"]
+            assert ProgressReport.objects.filter(project=school, physical=40, financial=30).exists()
+        assert {park.region.iso_code for park in Project.objects.filter(title="Park")} == {"KZ-71"}
+
     def test_a_dry_run_checks_everything_and_writes_nothing(self, regions, agency, capsys):
         call_command("import_projects", str(FIXTURES / "import_valid.geojson"), "--mapping", MAPPING, "--dry-run")
         assert "All 3 rows are valid" in capsys.readouterr().out

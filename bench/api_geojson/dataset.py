@@ -60,8 +60,12 @@ def admin_connection(folder: Path) -> psycopg.Connection:
     return psycopg.connect(host=str(folder), dbname="postgres", user="postgres", autocommit=True)
 
 
-def recreate_database(folder: Path, name: str = DB_NAME) -> None:
-    """Drop and create the database `name` with the extensions the migrations need (each bench has its own)."""
+def recreate_database(folder: Path, name: str | None = None) -> None:
+    """Drop and create the database `name` with the extensions the migrations need (each bench has its own).
+
+    Without a name, DB_NAME as it is at the call: the benches that share these helpers point it at their own.
+    """
+    name = name or DB_NAME
     with admin_connection(folder) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -75,7 +79,8 @@ def drop_database(folder: Path) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
-def migrate(folder: Path, name: str = DB_NAME) -> None:
+def migrate(folder: Path, name: str | None = None) -> None:
+    name = name or DB_NAME  # as recreate_database
     env = {**os.environ, "DATABASE_URL": database_url(name, folder), "DJANGO_SETTINGS_MODULE": "geotrack.settings"}
     subprocess.run([str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
                    cwd=REPO, env=env, check=True, timeout=900)

@@ -3,9 +3,12 @@
 Needs the bench database and a file (`run.py --write-files DIR --sizes 100000` writes both and keeps them):
 
     .venv/bin/python bench/imports/statements.py FILE [--repeat 3] [--try "SQL run first, in the transaction"]
+        [--one-connection]
 
 `--try` runs SQL (for example `ALTER TABLE ... DROP CONSTRAINT ...`) inside the import's transaction before it,
-so a schema change's effect is measured and rolled back with the import. Prints, per statement kind, the
+so a schema change's effect is measured and rolled back with the import. `--one-connection` has the server
+"refuse" the import's second connection: the writer then derives regions on the import's own connection
+(projects/imports/writer.py), whose statements are then not timed one by one. Prints, per statement kind, the
 backend's CPU seconds summed over the batches, the deferred constraint checks (`SET CONSTRAINTS ALL
 IMMEDIATE`) and the camera relink, per round. Never run in CI.
 """
@@ -19,6 +22,8 @@ import sys
 import time
 import types
 from pathlib import Path
+
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.common import database_url, socket_dir  # noqa: E402
@@ -158,6 +163,8 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--try", dest="tries", action="append", default=[])
+    parser.add_argument("--one-connection", action="store_true",
+                        help="the server 'refuses' the second connection: regions derived on the import's own")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = database_url(DB_NAME, socket_dir())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
@@ -165,6 +172,12 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.one_connection:
+        from projects.imports import writer
+
+        def refused():
+            raise psycopg.OperationalError("refused by statements.py --one-connection")
+        writer.side_connection = refused
     rounds = [one_round(args.file, args.tries) for _ in range(args.repeat)]
     print(f"load average {os.getloadavg()[0]:.1f}; backend CPU seconds per round:")
     for label in rounds[-1]:

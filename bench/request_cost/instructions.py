@@ -1,6 +1,7 @@
 """Instructions per request of a hot worker, counted by valgrind: the same figure whatever the machine's load.
 
 Run: DATABASE_URL=... .venv/bin/python bench/request_cost/instructions.py PATH [PATH ...] [--requests 300]
+    [--cookie 'sessionid=...']
 against the database DATABASE_URL names (e.g. the bench's geotrack_bench_request, run.py --keep-db).
 For each path it starts `valgrind --tool=callgrind --instr-atstart=no` on a child that calls
 geotrack.wsgi.application in-process (the environ gunicorn would build, as hot_profile.py), warms it with
@@ -22,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def child(path: str, requests: int, flags: Path) -> None:
+def child(path: str, requests: int, flags: Path, cookie: str = "") -> None:
     """In the child under valgrind: warm, say ready, wait for the go, run the counted requests, say done."""
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
@@ -32,7 +33,7 @@ def child(path: str, requests: int, flags: Path) -> None:
 
     def call() -> None:
         statuses: list[str] = []
-        body = application(environ(path), lambda status, headers, exc_info=None: statuses.append(status))
+        body = application(environ(path, cookie), lambda status, headers, exc_info=None: statuses.append(status))
         b"".join(body)
         body.close()
         if not statuses[0].startswith("200"):
@@ -56,12 +57,13 @@ def wait_for(flag: Path, timeout: float = 600) -> None:
         time.sleep(0.05)
 
 
-def count(path: str, requests: int) -> int:
+def count(path: str, requests: int, cookie: str = "") -> int:
     """Instructions per request for one path."""
     with tempfile.TemporaryDirectory() as folder:
         flags, out = Path(folder), Path(folder) / "callgrind.out"
         argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                sys.executable, __file__, "--child", path, "--requests", str(requests), "--flags", folder]
+                sys.executable, __file__, "--child", path, "--requests", str(requests), "--flags", folder,
+                "--cookie", cookie]
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
         try:
             wait_for(flags / "ready")
@@ -84,12 +86,15 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--child")
     parser.add_argument("--flags")
+    parser.add_argument("--cookie", default="", help="a Cookie header, e.g. sessionid=... for a signed-in caller")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.requests, Path(args.flags))
+        child(args.child, args.requests, Path(args.flags), args.cookie)
         return 0
     for path in args.paths:
-        print(f"  {path}: {count(path, args.requests):,} instructions per request ({args.requests} requests)")
+        who = " (signed in)" if args.cookie else ""
+        print(f"  {path}{who}: {count(path, args.requests, args.cookie):,} instructions per request "
+              f"({args.requests} requests)")
     return 0
 
 

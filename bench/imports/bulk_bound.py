@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -127,6 +128,7 @@ def main() -> None:
     finally:
         with dataset.admin_connection(folder) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        shutil.rmtree(work, ignore_errors=True)  # the file and the saved rows
     floor = median(times["floor"])
     print(f"\nmedians: floor (ogr2ogr) {floor:.2f} s; the rows into the live tables {median(times['insert']):.2f} s "
           f"({median(times['insert']) / floor:.2f}x); into new tables, indexes built after {median(times['bulk']):.2f} s "

@@ -8,7 +8,9 @@ geotrack.wsgi.application in-process (the environ gunicorn would build, as hot_p
 100 requests, and has valgrind count only the --requests calls that follow (`callgrind_control -i on/off`).
 Seconds on these shared 2-core machines swing with whatever else runs; counted instructions do not (the
 same configuration counted twice agrees within 0.2%), so a change's effect shows even on a busy machine.
-PostgreSQL's work is in another process and not counted. Needs Debian's valgrind.
+PostgreSQL's work is in another process and not counted. Needs Debian's valgrind. To compare two checkouts
+signed in, give both the same SECRET_KEY: each checkout generates its own, and a session cookie signed
+with another key is silently an anonymous caller with a new session.
 """
 from __future__ import annotations
 

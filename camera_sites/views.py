@@ -24,10 +24,9 @@ from geotrack.core.errors import PayloadTooLarge
 from geotrack.core.http import require
 from geotrack.core.pagination import ListPagination
 from geotrack.core.params import object_id, parse_bbox
+from geotrack.core.renderers import GEOJSON, GEOJSON_RENDERERS
 from projects.access import audience_of
 from projects.permissions import can_create_projects
-
-GEOJSON = "application/geo+json"
 
 
 def visible_camera(request: Request, pk: int) -> Camera:
@@ -51,6 +50,7 @@ class CameraList(APIView):
     POST creates a camera (planners in their scope, admins); the answer carries its device token, once.
     """
 
+    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
     serializer_class = CameraWriteSerializer
 
     @extend_schema(operation_id="cameras_list", parameters=[OpenApiParameter("bbox", str),
@@ -75,6 +75,7 @@ class CameraList(APIView):
 class CameraDetail(APIView):
     """One camera as a GeoJSON Feature. PATCH/PUT change it; the cone and project links follow."""
 
+    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
     serializer_class = CameraWriteSerializer
 
     @extend_schema(operation_id="cameras_retrieve", responses={(200, GEOJSON): OpenApiTypes.OBJECT})

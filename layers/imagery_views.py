@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from geotrack.core.errors import bad_parameter_response, json_error
 from geotrack.core.http import authenticate_api_token, require
 from geotrack.core.params import BadParameter, choice, object_id
+from geotrack.core.renderers import GEOJSON, GEOJSON_RENDERERS
 from layers import imagery_services, raster_tiles, rasters
 from layers.imagery_selectors import (TileSource, evidence_rows, evidence_visible_to, imagery_feature,
                                       imagery_for_tile, imagery_geojson, imagery_visible_to)
@@ -32,7 +33,6 @@ from projects.access import audience_of
 from projects.models import Region
 from projects.permissions import can_create_projects
 
-GEOJSON = "application/geo+json"
 TILE_MAX_AGE = 86400
 
 
@@ -50,6 +50,7 @@ class ImageryUploadSerializer(serializers.Serializer):
 class ImageryList(APIView):
     """Imagery footprints as GeoJSON. POST a raster to ingest it: 202 with a status URL."""
 
+    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(operation_id="imagery_list", parameters=[OpenApiParameter("project", int), OpenApiParameter("status", str,
@@ -90,6 +91,8 @@ class ImageryList(APIView):
 
 class ImageryDetail(APIView):
     """One image as a GeoJSON Feature: its ingest status (pending, processing, ready, failed) and error."""
+
+    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
 
     @extend_schema(operation_id="imagery_retrieve", responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:

@@ -20,6 +20,7 @@ from geotrack.core.errors import PreconditionFailed
 from geotrack.core.http import cache_headers, require
 from geotrack.core.pagination import ListPagination, page_params
 from geotrack.core.params import BadParameter, choice
+from geotrack.core.renderers import GEOJSON, GEOJSON_RENDERERS
 from geotrack.core.sql import Sql
 from projects import services
 from projects.access import audience_of, is_public_scope
@@ -31,15 +32,14 @@ from projects.permissions import can_create_projects, can_edit_project, can_repo
 from projects.selectors import regions_geojson
 from projects.serializers import ProgressReportSerializer, ProjectFeatureSerializer, ProjectSerializer
 
-GEOJSON = "application/geo+json"
-# Accept headers DRF's negotiation answers with the API's JSON renderer; any other goes through DRF.
-_PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
+# Accept headers DRF's negotiation answers with a JSON or GeoJSON renderer; any other goes through DRF.
+_PLAIN_ACCEPT = frozenset({"", "*/*", "application/json", GEOJSON})
 BAD_INPUT = (exceptions.APIException, BadParameter, DjangoValidationError)  # what the API answers with a 4xx
 
 
 def _plain_get(request) -> bool:
     """Whether DRF would answer this GET exactly as a plain view does: no token to check (DRF's 401 and
-    its WWW-Authenticate), no ?format= and an Accept header that negotiation resolves to JSON (others
+    its WWW-Authenticate), no ?format= and an Accept header that negotiation resolves to (Geo)JSON (others
     may be 404 or 406). The session's user is Django's, which refuses inactive users as DRF does."""
     return (request.method == "GET" and "HTTP_AUTHORIZATION" not in request.META and "format" not in request.GET
             and request.META.get("HTTP_ACCEPT", "") in _PLAIN_ACCEPT)
@@ -83,6 +83,7 @@ def project_response(request: Request, project: Project, status_code: int = 200)
 class ProjectList(APIView):
     """Projects as a GeoJSON FeatureCollection, built in PostGIS. POST creates one."""
 
+    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
     serializer_class = ProjectSerializer
     parser_classes = [JSONParser]  # a project is a GeoJSON Feature: JSON only
 
@@ -135,6 +136,7 @@ class ProjectList(APIView):
 class ProjectDetail(APIView):
     """One project as a GeoJSON Feature, with an ETag. Writes honour If-Match (412 when stale)."""
 
+    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
     serializer_class = ProjectSerializer
     parser_classes = [JSONParser]
 
@@ -214,6 +216,8 @@ class ProjectProgress(generics.ListAPIView):
 
 class RegionList(APIView):
     """Regions as GeoJSON with aggregates over the projects the caller may see."""
+
+    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
 
     @extend_schema(parameters=[OpenApiParameter("detail", str, enum=["simplified", "full"])],
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})

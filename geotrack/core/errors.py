@@ -10,6 +10,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from geotrack.core import requestid
 from geotrack.core.params import BadParameter
+from geotrack.core.renderers import GeoJSONRenderer
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -48,11 +49,24 @@ def exception_handler(exc, context):
             if isinstance(first, str):
                 message = f"{first}" if field in ("non_field_errors", "detail") else f"{field}: {first}"
         body = {"detail": message, "errors": _errors(detail)}
+    elif isinstance(exc, exceptions.NotAcceptable):
+        body = {"detail": _not_acceptable(context), "errors": {}}
     else:
         message = detail.get("detail", detail) if isinstance(detail, dict) else detail
         body = {"detail": message, "errors": {}}
     body["request_id"] = requestid.current()
-    return Response(body, status=response.status_code, headers=_headers(response))
+    # An error is not GeoJSON, whatever the caller asked for (geotrack.core.renderers).
+    negotiated = getattr(context.get("request"), "accepted_renderer", None)
+    content_type = "application/json" if isinstance(negotiated, GeoJSONRenderer) else None
+    return Response(body, status=response.status_code, headers=_headers(response), content_type=content_type)
+
+
+def _not_acceptable(context) -> str:
+    """A 406 names what was asked and what this resource answers."""
+    request, view = context.get("request"), context.get("view")
+    asked = request.headers.get("Accept", "")[:200] if request is not None else ""
+    offered = sorted({renderer.media_type for renderer in getattr(view, "renderer_classes", ())})
+    return f"Cannot answer Accept: {asked}. This resource answers {', '.join(offered)}."
 
 
 def _headers(response: Response) -> dict:

@@ -197,6 +197,46 @@ def test_the_role_matrix(api, people, world, role, obj):
     assert created == {"anonymous": 401, "almaty_akimat": 403, "analyst": 403}.get(role, 201)
 
 
+GEOJSON_READS = ["/api/projects/", "/api/projects/{pk}/", "/api/regions/", "/api/cameras/", "/api/imagery/"]
+
+
+@pytest.mark.django_db
+class TestGeoJSONMediaType:
+    """GDAL, QGIS and OGC clients send `Accept: application/geo+json`: answered, not 406."""
+
+    @pytest.mark.parametrize("path", GEOJSON_READS)
+    @pytest.mark.parametrize("person", [None, "analyst"])
+    def test_reads_answer_the_geojson_media_type(self, api, people, world, path, person):
+        as_(api, people.get(person))
+        url = path.format(pk=world["astana_public"].pk)
+        asked = api.get(url, HTTP_ACCEPT="application/geo+json")
+        assert asked.status_code == 200, asked.content
+        assert asked["Content-Type"] == "application/geo+json"
+        assert asked.json() == api.get(url).json()  # the same body as without an Accept header
+
+    def test_private_projects_stay_hidden_under_either_media_type(self, api, world):
+        listed = api.get("/api/projects/", HTTP_ACCEPT="application/geo+json")
+        assert ids(listed) == {world["almaty_public"].pk, world["astana_public"].pk}
+        hidden = api.get(f"/api/projects/{world['astana_private'].pk}/", HTTP_ACCEPT="application/geo+json")
+        assert hidden.status_code == 404 and hidden["Content-Type"] == "application/json"
+
+    def test_an_error_asked_as_geojson_is_plain_json_naming_the_parameter(self, api, world):
+        response = api.get("/api/projects/", {"bbox": "10,10,5,5"}, HTTP_ACCEPT="application/geo+json")
+        assert response.status_code == 400 and response["Content-Type"] == "application/json"
+        assert "bbox" in response.json()["errors"]
+
+    def test_a_planner_creates_with_the_geojson_media_type(self, api, people, world):
+        as_(api, people["astana_planner"])
+        response = api.post("/api/projects/", feature(), format="json", HTTP_ACCEPT="application/geo+json")
+        assert response.status_code == 201 and response["Content-Type"] == "application/geo+json"
+        assert response.json()["properties"]["title"] == "Ring road"
+
+    def test_a_media_type_the_api_does_not_make_is_406(self, api, world):
+        response = api.get("/api/projects/", HTTP_ACCEPT="text/csv")
+        detail = response.json()["detail"]
+        assert response.status_code == 406 and "text/csv" in detail and "application/geo+json" in detail
+
+
 @pytest.mark.django_db
 def test_anonymous_callers_never_count_private_projects(api, world):
     regions = {f["id"]: f["properties"] for f in api.get("/api/regions/").json()["features"]}

@@ -1,6 +1,6 @@
 """Serializers declare their geometry fields: no serializer relies on a global GeoDjango field mapping.
 
-`rest_framework_gis` is not an installed app (geotrack/settings.py: its ready() would import DRF's
+`rest_framework_gis` is not an installed app (geotrack/settings/__init__.py: its ready() would import DRF's
 serializers at every start-up only to map GeoDjango fields for ModelSerializer). Without that mapping,
 an undeclared geometry field would be serialized by DRF's generic ModelField, so every one is declared.
 """

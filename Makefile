@@ -95,7 +95,7 @@ serve:
 	@echo "geotrack: serving on http://$(HOST):$(PORT)/  (make stop to stop)"
 	@mkdir -p "$(STATE)/metrics"
 	@PROMETHEUS_MULTIPROC_DIR="$(STATE)/metrics" exec $(VENV)/bin/gunicorn geotrack.wsgi -c deploy/gunicorn.conf.py \
-		-b $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 8 \
+		-b $(HOST):$(PORT) \
 		--pid "$(STATE)/gunicorn-$(PORT).pid" --control-socket "$(STATE)/gunicorn-$(PORT).ctl" \
 		--access-logfile - --graceful-timeout 5
 

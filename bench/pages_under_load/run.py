@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import runpy
 import subprocess
 import sys
 import time
@@ -99,6 +100,14 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
+def served_by(argv: list[str]) -> tuple[int, int]:
+    """The processes and threads gunicorn will run: the flags in argv, else deploy/gunicorn.conf.py's values."""
+    conf = runpy.run_path(str(REPO / "deploy" / "gunicorn.conf.py"))
+    workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else conf["workers"]
+    threads = int(argv[argv.index("--threads") + 1]) if "--threads" in argv else conf["threads"]
+    return workers, threads
+
+
 def report(rates: dict[str, list[float]]) -> None:
     static = median(rates["static"])
     print(f"  static file (peer): {static:.0f} req/s [{min(rates['static']):.0f}..{max(rates['static']):.0f}]")
@@ -115,8 +124,8 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=21_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page and round")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make serve: 2)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker (make serve: 8)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: deploy/gunicorn.conf.py's, 2 per core)")
+    parser.add_argument("--threads", type=int, help="threads per gthread worker (default: deploy/gunicorn.conf.py's, 4)")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--reuse-db", action="store_true")
     parser.add_argument("--no-quiet", action="store_true", help="skip the phase without camera traffic")
@@ -129,10 +138,16 @@ def main() -> int:
         dataset.migrate(folder)  # a kept database follows the code's migrations
     cookie = signed_in_cookie(folder)
     port = free_port()
-    # Served as `make serve` serves it: deploy/gunicorn.conf.py, gthread workers (keep-alive connections).
+    # Served as `make serve` serves it: deploy/gunicorn.conf.py (gthread, its processes and threads unless
+    # --workers/--threads say otherwise, keep-alive connections), an access log line per request.
     argv = [str(VENV_BIN / "gunicorn"), "-c", str(REPO / "deploy" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
-            "--timeout", "60", "--log-level", "warning", "geotrack.wsgi:application"]
+            "--timeout", "60", "--log-level", "warning", "--access-logfile", str(WORK / "pages_under_load-access.log"),
+            "geotrack.wsgi:application"]
+    if args.workers:
+        argv[1:1] = ["--workers", str(args.workers)]
+    if args.threads:
+        argv[1:1] = ["--threads", str(args.threads)]
+    workers, threads = served_by(argv)
     server = start_server("pages_under_load", argv, port=port, env=env, ready_path="/healthz")
     simulator = None
     try:
@@ -149,7 +164,7 @@ def main() -> int:
         for path in PAGES:
             runners[f"{path} anonymous"] = lambda p=path: wrk(url(p), args.seconds)
             runners[f"{path} signed in"] = lambda p=path: wrk(url(p), args.seconds, cookie)
-        print(f"  gunicorn {args.workers} gthread workers x {args.threads} threads (as make serve); "
+        print(f"  gunicorn {workers} gthread workers x {threads} threads (as make serve); "
               f"wrk -t2 -c32 -d{args.seconds}s, {args.rounds} interleaved "
               f"rounds after one warm-up; the peer is a static file through the same gunicorn")
         if not args.no_quiet:

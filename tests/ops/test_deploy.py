@@ -1,9 +1,11 @@
 """What this machine can check of deploy/: nginx -t, systemd-analyze verify, the container and compose files."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,20 @@ def test_the_compose_file_holds_every_service():
             source = volume.split(":")[0]
             if source.startswith("./"):
                 assert (DEPLOY / source).exists(), source
+
+
+def gunicorn_settings(**environment: str) -> dict[str, str]:
+    """What gunicorn makes of deploy/gunicorn.conf.py (its own --print-config) under an environment."""
+    result = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "--print-config", "-c",
+                             str(DEPLOY / "gunicorn.conf.py"), "geotrack.wsgi"], cwd=BASE_DIR, capture_output=True,
+                            text=True, timeout=60, env={**os.environ, **environment}, check=True)
+    pairs = (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_gunicorn_runs_two_processes_per_usable_core_of_four_threads_unless_told():
+    default = gunicorn_settings(WEB_WORKERS="", WEB_THREADS="")
+    assert default["worker_class"] == "gthread"
+    assert int(default["workers"]) == 2 * len(os.sched_getaffinity(0)) and int(default["threads"]) == 4
+    told = gunicorn_settings(WEB_WORKERS="3", WEB_THREADS="5")
+    assert (told["workers"], told["threads"]) == ("3", "5")

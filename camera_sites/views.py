@@ -50,7 +50,7 @@ class CameraList(APIView):
     POST creates a camera (planners in their scope, admins); the answer carries its device token, once.
     """
 
-    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
+    renderer_classes = GEOJSON_RENDERERS
     serializer_class = CameraWriteSerializer
 
     @extend_schema(operation_id="cameras_list", parameters=[OpenApiParameter("bbox", str),
@@ -75,7 +75,7 @@ class CameraList(APIView):
 class CameraDetail(APIView):
     """One camera as a GeoJSON Feature. PATCH/PUT change it; the cone and project links follow."""
 
-    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
+    renderer_classes = GEOJSON_RENDERERS
     serializer_class = CameraWriteSerializer
 
     @extend_schema(operation_id="cameras_retrieve", responses={(200, GEOJSON): OpenApiTypes.OBJECT})

@@ -50,7 +50,7 @@ class ImageryUploadSerializer(serializers.Serializer):
 class ImageryList(APIView):
     """Imagery footprints as GeoJSON. POST a raster to ingest it: 202 with a status URL."""
 
-    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
+    renderer_classes = GEOJSON_RENDERERS
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(operation_id="imagery_list", parameters=[OpenApiParameter("project", int), OpenApiParameter("status", str,
@@ -92,7 +92,7 @@ class ImageryList(APIView):
 class ImageryDetail(APIView):
     """One image as a GeoJSON Feature: its ingest status (pending, processing, ready, failed) and error."""
 
-    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
+    renderer_classes = GEOJSON_RENDERERS
 
     @extend_schema(operation_id="imagery_retrieve", responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:

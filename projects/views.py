@@ -83,7 +83,7 @@ def project_response(request: Request, project: Project, status_code: int = 200)
 class ProjectList(APIView):
     """Projects as a GeoJSON FeatureCollection, built in PostGIS. POST creates one."""
 
-    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
+    renderer_classes = GEOJSON_RENDERERS
     serializer_class = ProjectSerializer
     parser_classes = [JSONParser]  # a project is a GeoJSON Feature: JSON only
 
@@ -136,7 +136,7 @@ class ProjectList(APIView):
 class ProjectDetail(APIView):
     """One project as a GeoJSON Feature, with an ETag. Writes honour If-Match (412 when stale)."""
 
-    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
+    renderer_classes = GEOJSON_RENDERERS
     serializer_class = ProjectSerializer
     parser_classes = [JSONParser]
 
@@ -217,7 +217,7 @@ class ProjectProgress(generics.ListAPIView):
 class RegionList(APIView):
     """Regions as GeoJSON with aggregates over the projects the caller may see."""
 
-    renderer_classes = GEOJSON_RENDERERS  # `Accept: application/geo+json` as well as JSON
+    renderer_classes = GEOJSON_RENDERERS
 
     @extend_schema(parameters=[OpenApiParameter("detail", str, enum=["simplified", "full"])],
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT})

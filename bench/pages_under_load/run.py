@@ -100,14 +100,6 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-def served_by(argv: list[str]) -> tuple[int, int]:
-    """The processes and threads gunicorn will run: the flags in argv, else deploy/gunicorn.conf.py's values."""
-    conf = runpy.run_path(str(REPO / "deploy" / "gunicorn.conf.py"))
-    workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else conf["workers"]
-    threads = int(argv[argv.index("--threads") + 1]) if "--threads" in argv else conf["threads"]
-    return workers, threads
-
-
 def report(rates: dict[str, list[float]]) -> None:
     static = median(rates["static"])
     print(f"  static file (peer): {static:.0f} req/s [{min(rates['static']):.0f}..{max(rates['static']):.0f}]")
@@ -140,14 +132,11 @@ def main() -> int:
     port = free_port()
     # Served as `make serve` serves it: deploy/gunicorn.conf.py (gthread, its processes and threads unless
     # --workers/--threads say otherwise, keep-alive connections), an access log line per request.
+    conf = runpy.run_path(str(REPO / "deploy" / "gunicorn.conf.py"))
+    workers, threads = args.workers or conf["workers"], args.threads or conf["threads"]
     argv = [str(VENV_BIN / "gunicorn"), "-c", str(REPO / "deploy" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-            "--timeout", "60", "--log-level", "warning", "--access-logfile", str(WORK / "pages_under_load-access.log"),
-            "geotrack.wsgi:application"]
-    if args.workers:
-        argv[1:1] = ["--workers", str(args.workers)]
-    if args.threads:
-        argv[1:1] = ["--threads", str(args.threads)]
-    workers, threads = served_by(argv)
+            "--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--log-level", "warning",
+            "--access-logfile", str(WORK / "pages_under_load-access.log"), "geotrack.wsgi:application"]
     server = start_server("pages_under_load", argv, port=port, env=env, ready_path="/healthz")
     simulator = None
     try:

@@ -3,14 +3,18 @@
 Needs the bench database and a file (`run.py --write-files DIR --sizes 100000` writes both and keeps them):
 
     .venv/bin/python bench/imports/statements.py FILE [--repeat 3] [--try "SQL run first, in the transaction"]
-        [--one-connection]
+        [--one-connection] [--bare]
 
 `--try` runs SQL (for example `ALTER TABLE ... DROP CONSTRAINT ...`) inside the import's transaction before it,
 so a schema change's effect is measured and rolled back with the import. `--one-connection` has the server
 "refuse" the import's second connection: the writer then derives regions on the import's own connection
 (projects/imports/writer.py), whose statements are then not timed one by one. Prints, per statement kind, the
 backend's CPU seconds summed over the batches, the deferred constraint checks (`SET CONSTRAINTS ALL
-IMMEDIATE`) and the camera relink, per round. Never run in CI.
+IMMEDIATE`) and the camera relink, per round. `--bare` bounds what any design that writes an import's rows
+into tables without indexes (new partitions, say) could reach: inside the round's transaction every index, key
+and unique constraint of the four tables an import writes is dropped and their triggers disabled (CHECK
+constraints and the generated `anchor` stay: they are rules), the import runs, then every dropped index is built
+again by CREATE INDEX and timed. Never run in CI.
 """
 from __future__ import annotations
 
@@ -126,7 +130,27 @@ def one_transaction(services):
         services.transaction = original
 
 
-def one_round(path: Path, tries: list[str]) -> dict:
+# The tables an import writes (--bare).
+WRITTEN = ("projects_project", "projects_projectregion", "projects_historicalproject", "projects_progressreport")
+
+
+def bare(raw) -> list[str]:
+    """Drop the indexes, keys and unique constraints of WRITTEN (foreign keys pointing at them go too) and
+    disable their triggers, in the caller's transaction; return the CREATE INDEX statements that rebuild them."""
+    definitions = [definition for (definition,) in raw.execute(
+        "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ANY(%s::regclass[])", [list(WRITTEN)])]
+    for table in WRITTEN:
+        for (name,) in raw.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
+                                   "AND contype IN ('p', 'u')", [table]).fetchall():
+            raw.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}" CASCADE')
+        for (name,) in raw.execute("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = %s::regclass",
+                                   [table]).fetchall():
+            raw.execute(f"DROP INDEX {name}")
+        raw.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    return definitions
+
+
+def one_round(path: Path, tries: list[str], bare_tables: bool = False) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
@@ -141,12 +165,19 @@ def one_round(path: Path, tries: list[str]) -> dict:
         pid = raw.execute("SELECT pg_backend_pid()").fetchone()[0]
         for statement in tries:
             raw.execute(statement)
+        rebuild = bare(raw) if bare_tables else []
         with timed_writer(pid, totals), one_transaction(services):
             before, python = backend_cpu(pid), time.process_time()
             report = services.projects_import(path=path, user=user)
             totals["(import, all statements)"] = backend_cpu(pid) - before
             totals["(Python CPU, both threads)"] = time.process_time() - python
         assert report.ok and report.created, report.as_dict()
+        if rebuild:
+            before, built = backend_cpu(pid), time.perf_counter()
+            for definition in rebuild:
+                raw.execute(definition)
+            totals["(bare: the indexes built after, CPU)"] = backend_cpu(pid) - before
+            totals["(bare: the indexes built after, wall)"] = time.perf_counter() - built
         before = backend_cpu(pid)
         raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
         totals["deferred constraint checks"] = backend_cpu(pid) - before
@@ -165,6 +196,8 @@ def main() -> None:
     parser.add_argument("--try", dest="tries", action="append", default=[])
     parser.add_argument("--one-connection", action="store_true",
                         help="the server 'refuses' the second connection: regions derived on the import's own")
+    parser.add_argument("--bare", action="store_true",
+                        help="no index, key or trigger on the tables written; their indexes built after, timed")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = database_url(DB_NAME, socket_dir())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
@@ -178,7 +211,7 @@ def main() -> None:
         def refused():
             raise psycopg.OperationalError("refused by statements.py --one-connection")
         writer.side_connection = refused
-    rounds = [one_round(args.file, args.tries) for _ in range(args.repeat)]
+    rounds = [one_round(args.file, args.tries, args.bare) for _ in range(args.repeat)]
     print(f"load average {os.getloadavg()[0]:.1f}; backend CPU seconds per round:")
     for label in rounds[-1]:
         print(f"  {label:<42}" + "".join(f"{r.get(label, 0):>7.2f}" for r in rounds))

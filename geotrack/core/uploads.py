@@ -3,14 +3,18 @@
 GDAL picks a driver from a file's content, not its name, and several drivers follow what a file
 names (an OGR or raster VRT names other files, `/vsicurl/` URLs, `PG:` connections; GDALG runs
 pipelines). So every upload is (1) checked here against the one format it declares before any
-GDAL sees it, (2) opened by a GDAL whose only registered vector drivers are those imports accept
-(pyogrio's GDAL: `configure_vector_gdal`, run once per process from `CoreConfig.ready`) or with an
-allowed-driver list of one (rasterio: `driver="GTiff"`, layers/rasters.py), and (3) under
+GDAL sees it, (2) opened with that format's driver alone (pyogrio's GDAL keeps only the import drivers in
+every process, `configure_vector_gdal`, and holds just the declared one while an upload is opened,
+`only_driver`; rasterio passes an allowed-driver list of one, `driver="GTiff"`, layers/rasters.py), and (3) under
 `NO_REFERENCES`, the configuration that keeps GDAL off the network and away from sibling files.
 SECURITY.md ("Uploads") lists every entry point and why each setting was chosen.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import functools
 import json
 import re
 import threading
@@ -210,6 +214,45 @@ def check_import(path: Path, declared: str, limits: ZipLimits) -> str:
 
 _configured = threading.Lock()
 _done = False
+_drivers: dict[str, int] = {}  # the import drivers' handles in pyogrio's GDAL, by name (configure_vector_gdal)
+_opening = threading.Lock()  # one upload opened at a time per process (only_driver)
+
+
+@functools.cache
+def _pyogrio_gdal() -> ctypes.CDLL:
+    """The GDAL library pyogrio uses (its wheel's own; Debian's, which GeoDjango loads, is another one)."""
+    bundled = sorted((Path(pyogrio.__file__).resolve().parent.parent / "pyogrio.libs").glob("libgdal*.so*"))
+    lib = ctypes.CDLL(str(bundled[0]) if bundled else ctypes.util.find_library("gdal"))
+    lib.GDALVersionInfo.argtypes, lib.GDALVersionInfo.restype = [ctypes.c_char_p], ctypes.c_char_p
+    lib.GDALGetDriverByName.argtypes, lib.GDALGetDriverByName.restype = [ctypes.c_char_p], ctypes.c_void_p
+    lib.GDALDeregisterDriver.argtypes, lib.GDALDeregisterDriver.restype = [ctypes.c_void_p], None
+    lib.GDALRegisterDriver.argtypes, lib.GDALRegisterDriver.restype = [ctypes.c_void_p], ctypes.c_int
+    if lib.GDALVersionInfo(b"RELEASE_NAME").decode() != pyogrio.__gdal_version_string__:
+        raise RuntimeError("the GDAL library found is not the one pyogrio uses")
+    return lib
+
+
+@contextlib.contextmanager
+def only_driver(declared: str):
+    """While open, pyogrio's GDAL holds one driver: the one the upload's declared format names.
+
+    pyogrio (0.13) hands GDALOpenEx no allowed-driver list, so the other import drivers are deregistered for the
+    open and registered again after: an open in this block can pick no other driver, whatever the content says.
+    GDAL keeps a deregistered driver alive, so a dataset opened before (a stream being read) stays usable. The
+    lock makes the opens of a process take turns (a thread opening another format waits, never fails); streaming
+    the rows happens outside it.
+    """
+    configure_vector_gdal()
+    lib, keep = _pyogrio_gdal(), IMPORT_DRIVERS[declared]
+    with _opening:
+        others = [handle for name, handle in _drivers.items() if name != keep]
+        for handle in others:
+            lib.GDALDeregisterDriver(handle)
+        try:
+            yield
+        finally:
+            for handle in others:
+                lib.GDALRegisterDriver(handle)
 
 
 def configure_vector_gdal() -> None:
@@ -217,8 +260,7 @@ def configure_vector_gdal() -> None:
 
     GDAL_SKIP is honoured when drivers are registered, so the drivers are registered again after it
     is set: every other vector driver (OGR_VRT, GDALG, PostgreSQL-like, WFS/OAPIF/HTTP, SQLite,
-    ...) is unloaded for the whole process. pyogrio (0.13) has no allowed-driver argument, so this,
-    the signature check and the driver check after opening are its one-driver rule.
+    ...) is unloaded for the whole process. Each upload is then opened with its one driver (only_driver).
     """
     global _done
     with _configured:
@@ -233,4 +275,8 @@ def configure_vector_gdal() -> None:
         left = set(pyogrio.list_drivers()) - keep
         if left:
             raise RuntimeError(f"GDAL kept drivers uploads must not reach: {sorted(left)}")
+        lib = _pyogrio_gdal()
+        _drivers.update({name: lib.GDALGetDriverByName(name.encode()) for name in keep})
+        if not all(_drivers.values()):
+            raise RuntimeError(f"GDAL lacks import drivers: {sorted(n for n, h in _drivers.items() if not h)}")
         _done = True

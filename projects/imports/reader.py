@@ -2,12 +2,13 @@
 
 GeoJSON, GeoPackage, a zipped Shapefile, CSV with a WKT column or lon/lat columns, or FlatGeobuf.
 The format is the one the file's name declares; its content is checked against that format before
-GDAL sees it (geotrack/core/uploads.py), and GDAL, which keeps only these five drivers in every
-process, must report the declared driver once the file is open.
+GDAL sees it (geotrack/core/uploads.py), GDAL opens it with that format's driver alone (`only_driver`), and
+must report that driver once the file is open.
 Coordinates are transformed in one vectorised call (pyproj + shapely), never row by row.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geotrack.core.uploads import (ACCEPTED_IMPORTS, IMPORT_DRIVERS, IMPORT_SUFFIXES, UploadRefused, ZipLimits,
-                                   check_import, configure_vector_gdal, declared_import_format)
+                                   check_import, declared_import_format, only_driver)
 
 SUFFIXES = tuple(IMPORT_SUFFIXES)
 # The connection prefixes by which GDAL opens a path with one named driver only.
@@ -88,6 +89,7 @@ class OpenedImport:
     """A checked upload: the GDAL path to open, its read options, and what GDAL said about it."""
 
     gdal_path: str
+    declared: str  # the format the file's name declares (geotrack.core.uploads.IMPORT_DRIVERS)
     options: dict
     info: dict
 
@@ -106,7 +108,6 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
 
     Raise ImportFileError (400, or 413 for a size limit) naming the accepted formats or the limit.
     """
-    configure_vector_gdal()
     try:
         declared = declared_import_format(path.name)
         size, limit = path.stat().st_size, settings.GEOTRACK["BODY_LIMITS"]["import-projects"]
@@ -117,13 +118,14 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
     except UploadRefused as exc:
         raise ImportFileError(str(exc), too_large=exc.too_large) from exc
     options = _csv_options(path, mapping or {}) if declared == "csv" else {}
-    # pyogrio 0.13 takes no driver argument (keyword arguments become the dataset's open options). GeoJSON, CSV
-    # and GeoPackage are named in the path (GDAL's "GeoJSON:", "CSV:", "GPKG:" prefixes: that driver or no
-    # open); Shapefile and FlatGeobuf have no such prefix. For all five, GDAL holds only the import drivers
-    # (configure_vector_gdal) and must report the declared one, checked below before the file is read.
+    # GDAL holds the declared format's driver alone while it opens the file (only_driver: pyogrio 0.13 takes no
+    # driver argument, its keyword arguments become the dataset's open options); GeoJSON, CSV and GeoPackage are
+    # named in the path as well (GDAL's "GeoJSON:", "CSV:", "GPKG:" prefixes). The driver GDAL reports is
+    # checked below before a row is read.
     gdal_path = DRIVER_PREFIXES.get(declared, "") + gdal_path
     try:
-        info = pyogrio.read_info(gdal_path, force_feature_count=True, **options)
+        with only_driver(declared):
+            info = pyogrio.read_info(gdal_path, force_feature_count=True, **options)
     except Exception as exc:  # noqa: BLE001 - any GDAL error means the file is unreadable as its format
         raise ImportFileError(_("The file could not be read as %(format)s; send %(accepted)s.") % {
             "format": IMPORT_DRIVERS[declared], "accepted": ACCEPTED_IMPORTS}) from exc
@@ -134,7 +136,7 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
     if int(info["features"]) > most:
         raise ImportFileError(_("The file holds %(count)d features; the limit is %(limit)d (IMPORT_MAX_FEATURES).")
                               % {"count": int(info["features"]), "limit": most}, too_large=True)
-    return OpenedImport(gdal_path=gdal_path, options=options, info=info)
+    return OpenedImport(gdal_path=gdal_path, declared=declared, options=options, info=info)
 
 
 def source_epsg(opened: OpenedImport, crs: str | None) -> int:
@@ -165,8 +167,11 @@ def iter_tables(opened: OpenedImport, source: int, *, batch_size: int = 20000):
     EPSG:4326 in one vectorised call.
     """
     try:
-        with pyogrio.raw.open_arrow(opened.gdal_path, use_pyarrow=True, batch_size=batch_size,
-                                    datetime_as_string=True, **opened.options) as (meta, stream):
+        with contextlib.ExitStack() as stack:
+            with only_driver(opened.declared):  # the open only: the rows stream outside the lock
+                meta, stream = stack.enter_context(pyogrio.raw.open_arrow(
+                    opened.gdal_path, use_pyarrow=True, batch_size=batch_size, datetime_as_string=True,
+                    **opened.options))
             geometry_name = meta.get("geometry_name") or "wkb_geometry"
             for batch in stream:
                 names = batch.schema.names

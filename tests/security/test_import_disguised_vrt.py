@@ -8,11 +8,14 @@ accepted formats, echo nothing of the file and write nothing (SECURITY.md, "Uplo
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pyogrio
 import pytest
 
-from geotrack.core.uploads import IMPORT_DRIVERS
+from geotrack.core.uploads import IMPORT_DRIVERS, only_driver
+from projects.imports.reader import iter_tables, open_import
 from tests.security.hostile_imports import (PASSWD_VRT, assert_nothing_written, assert_refused_by_the_api,
                                             assert_refused_by_the_command, database_vrt, feature_collection,
                                             geojson_bytes, post)
@@ -65,3 +68,53 @@ def test_each_format_opens_with_its_own_driver(people, agency, settings, tmp_pat
         response = post(people["admin"], target.name, target.read_bytes(), dry_run="true")
         assert response.status_code == 200 and response.json()["rows"] == 1, (driver, response.content[:300])
     assert_nothing_written(settings)
+
+
+def _files_of_each_format(tmp_path) -> dict[str, str]:
+    """One small file per import format but the zipped Shapefile, written by Debian's ogr2ogr."""
+    source = tmp_path / "src.geojson"
+    source.write_bytes(geojson_bytes(feature_collection()))
+    files = {"geojson": str(source)}
+    for declared, driver, suffix in (("flatgeobuf", "FlatGeobuf", ".fgb"), ("gpkg", "GPKG", ".gpkg")):
+        target = tmp_path / f"roads{suffix}"
+        subprocess.run(["ogr2ogr", "-f", driver, str(target), str(source)], check=True, capture_output=True, timeout=60)
+        files[declared] = str(target)
+    return files
+
+
+def test_an_upload_is_opened_with_its_declared_driver_alone(tmp_path):
+    """pyogrio names no driver to GDAL: while an upload is opened, GDAL holds the declared format's driver alone,
+    so content of another format does not open, whichever import driver would have taken it."""
+    files = _files_of_each_format(tmp_path)
+    for declared, path in files.items():
+        assert pyogrio.read_info(path)["driver"] == IMPORT_DRIVERS[declared]  # any of the five opens it
+        with only_driver(declared):
+            assert set(pyogrio.list_drivers()) == {IMPORT_DRIVERS[declared]}
+            assert pyogrio.read_info(path)["driver"] == IMPORT_DRIVERS[declared]
+        for other in set(IMPORT_DRIVERS) - {declared}:
+            with only_driver(other), pytest.raises(pyogrio.errors.DataSourceError):
+                pyogrio.read_info(path)
+    assert set(pyogrio.list_drivers()) == set(IMPORT_DRIVERS.values())
+
+
+def test_opens_of_other_formats_take_turns(tmp_path):
+    """Threads opening different formats at once each get their own driver (none fails for want of it), and a
+    stream opened before keeps reading while another upload is being opened."""
+    files = _files_of_each_format(tmp_path)
+    opened = {declared: open_import(Path(path)) for declared, path in files.items()}
+    streamed = {declared: sum(len(table) for table in iter_tables(item, 4326, batch_size=1))
+                for declared, item in opened.items()}
+
+    def open_many(declared: str) -> list[int]:
+        found = []
+        for _ in range(25):
+            with only_driver(declared):
+                found.append(pyogrio.read_info(files[declared])["features"])
+            found.append(sum(len(table) for table in iter_tables(opened[declared], 4326, batch_size=1)))
+        return found
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(open_many, [*files, *files]))
+    for declared, found in zip([*files, *files], results):
+        assert set(found) == {streamed[declared]} and streamed[declared] >= 1, (declared, found)
+    assert set(pyogrio.list_drivers()) == set(IMPORT_DRIVERS.values())

@@ -36,6 +36,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--callers", metavar="PATTERN", help="also print who calls the functions matching PATTERN")
+    parser.add_argument("--callees", metavar="PATTERN", help="also print what the functions matching PATTERN call")
     parser.add_argument("--cookie", default="", help="a Cookie header, e.g. sessionid=... for a signed-in caller")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geotrack.settings")
@@ -65,6 +67,10 @@ def main() -> int:
     print(f"{args.path}: {1000 * plain:.3f} ms per request unprofiled ({1 / plain:.0f} req/s on one core)")
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.sort_stats(args.sort).print_stats(args.lines)
+    if args.callers:
+        stats.print_callers(args.callers)
+    if args.callees:
+        stats.print_callees(args.callees)
     return 0
 
 

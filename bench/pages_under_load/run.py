@@ -70,13 +70,13 @@ def signed_in_cookie(folder: Path) -> str:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
 
     from projects.models import Profile
 
     user, _ = get_user_model().objects.get_or_create(username="bench-analyst")
     Profile.objects.get_or_create(user=user, defaults={"role": "analyst"})
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()  # the engine's: its row names the user
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]  # as login() records it
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

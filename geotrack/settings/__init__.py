@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "geotrack.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "projects.sessions.AuthenticationMiddleware",  # Django's, offered the user read with the session
     "geotrack.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "geotrack.core.middleware.HistoryRequestMiddleware",
@@ -170,8 +170,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Sessions in the database, loaded by a prepared statement (geotrack/core/sessions.py).
-SESSION_ENGINE = "geotrack.core.sessions"
+# Sessions in the database, each read with its user and profile by one prepared statement (projects/sessions.py).
+SESSION_ENGINE = "projects.sessions"
 # Sign-in is ModelBackend's; the session's user is loaded with its profile in one query
 # (projects/backends.py). ModelBackend stays listed for sessions made before it.
 AUTHENTICATION_BACKENDS = ["projects.backends.ProfileModelBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -13,6 +13,7 @@ from projects.models.project import EffectiveAtHistory, Project, ProjectRegion
 from projects.models.progress import ProgressMonthly, ProgressPhoto, ProgressReport
 from projects.models.profile import Profile
 from projects.models.photo_check import PhotoCheck
+from projects.models.session import UserSession
 
 # django-simple-history names the app ("projects") as the module of history models declared outside
 # projects/models.py, and no class of that name is there: pickling a history queryset failed. Their module is
@@ -24,5 +25,6 @@ HistoricalProject.__module__ = HistoricalProject_roadmap_items.__module__ = __na
 __all__ = [
     "ALLOWED_GEOMETRY_TYPES", "Agency", "EffectiveAtHistory", "GeometryType", "HistoricalProject",
     "HistoricalProject_roadmap_items", "PhotoCheck", "Profile", "ProgressMonthly", "ProgressPhoto", "ProgressReport",
-    "Project", "ProjectRegion", "Region", "RoadmapItem", "TranslatedNameMixin", "percent_range", "valid_geometry",
+    "Project", "ProjectRegion", "Region", "RoadmapItem", "TranslatedNameMixin", "UserSession", "percent_range",
+    "valid_geometry",
 ]

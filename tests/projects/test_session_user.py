@@ -8,6 +8,7 @@ import types
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -155,3 +156,16 @@ def test_sessions_made_before_the_change_move_over_signed_in(people):
     client.cookies["sessionid"] = old.session_key
     response = client.get("/api/auth/tokens/")
     assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
+
+
+@pytest.mark.django_db
+def test_clearsessions_removes_the_expired_sessions_only(people):
+    """deploy/systemd/geotrack-clearsessions.timer runs it daily: Django's command, on this engine's table."""
+    client = Client()
+    assert client.login(username="dana", password=PASSWORD)
+    UserSession.objects.create(session_key="e" * 32, session_data="", expire_date="2000-01-01T00:00:00Z",
+                               user=people["analyst"].user)
+    call_command("clearsessions")
+    assert not UserSession.objects.filter(session_key="e" * 32).exists()
+    assert _session_row(client).user_id == people["analyst"].user.pk
+    assert client.get("/api/auth/tokens/").status_code == 200

@@ -14,9 +14,11 @@ def _user_id(data: dict) -> int | None:
 
 def _move(source: str, target: str, with_user: bool):
     def move(apps, schema_editor):
-        from django.contrib.sessions.backends.base import SessionBase
+        from django.contrib.sessions.backends.db import SessionStore
 
-        decoder = SessionBase()  # decodes with SECRET_KEY; data it cannot read gives {}
+        # Signed with SECRET_KEY and a salt named after the class, "SessionStore" (the old store's name and the new
+        # one's); data it cannot read gives {}: such a session moves over signed in to nobody.
+        decoder = SessionStore()
         with schema_editor.connection.cursor() as read, schema_editor.connection.cursor() as write:
             read.execute(f"SELECT session_key, session_data, expire_date FROM {source}")
             while rows := read.fetchmany(BATCH):

@@ -28,12 +28,11 @@ from django.utils.functional import SimpleLazyObject
 
 from geotrack.core.sql import Sql, identifier
 from projects.backends import user_columns, user_from_row, users_read_with
+from projects.models import UserSession
 
 
 @cache
 def _load() -> str:
-    from projects.models import UserSession
-
     columns, profile_join = user_columns()
     return (f"SELECT s.session_data, s.expire_date, s.user_id, {columns} "
             f"FROM {identifier(UserSession._meta.db_table)} s "
@@ -56,8 +55,6 @@ class SessionStore(db.SessionStore):
 
     @classmethod
     def get_model_class(cls):
-        from projects.models import UserSession
-
         return UserSession
 
     def _get_session_from_db(self):

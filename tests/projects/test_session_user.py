@@ -169,3 +169,10 @@ def test_clearsessions_removes_the_expired_sessions_only(people):
     assert not UserSession.objects.filter(session_key="e" * 32).exists()
     assert _session_row(client).user_id == people["analyst"].user.pk
     assert client.get("/api/auth/tokens/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_session_row_decodes_as_its_store_wrote_it(people):
+    client = Client()
+    assert client.login(username="dana", password=PASSWORD)
+    assert _session_row(client).get_decoded()[SESSION_KEY] == str(people["analyst"].user.pk)

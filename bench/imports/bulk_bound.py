@@ -11,8 +11,14 @@ the file, defined there), loads them again:
   each of the real tables' indexes built on them by CREATE INDEX (`pg_indexes`, so the schema's own), in one
   transaction, committed, then dropped. This is what a bulk path could do if an import's rows could join the
   live tables without being inserted into their indexes one by one (partitions attached whole, say), and so
-  the lowest a bulk path's database work could go on this schema.
-Neither counts validation, regions, counters, Python or start-up: each is a bound, not an import. Prints the
+  the lowest a bulk path's database work could go on this schema in one transaction;
+- `parallel`: the same new tables and indexes on two connections at once, each in its own committed
+  transaction: first the projects' rows on one connection while the other three tables' rows go in on the other,
+  then the 23 CREATE INDEX statements shared by the two connections, each taking the next as it finishes (the
+  two GiSTs and the two trigram GINs of the projects first). This is the bound of a design whose import writes
+  tables nobody reads yet (partitions not attached), so that its work need not wait on one transaction; the
+  ATTACH at the end, its partition-constraint check and the reference checks are not counted.
+None counts validation, regions, counters, Python or start-up: each is a bound, not an import. Prints the
 medians and their ratios to the floor.
 
     .venv/bin/python bench/imports/bulk_bound.py [--size 100000] [--kind points] [--rounds 5]
@@ -25,6 +31,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -75,6 +82,12 @@ def insert(folder: Path, saved: dict) -> float:
     return seconds
 
 
+def _on_new_tables(table: str, definitions: list[str]) -> list[str]:
+    """The real table's CREATE INDEX statements, made for its copy `bulk_<table>`."""
+    return [re.sub(r"INDEX \S+ ON public\.(\S+)", rf"INDEX bulk_{table}_{number} ON bulk_\1", definition)
+            for number, definition in enumerate(definitions)]
+
+
 def bulk(folder: Path, saved: dict, indexes: dict[str, list[str]]) -> float:
     with connect(folder) as conn:
         started = time.perf_counter()
@@ -84,12 +97,65 @@ def bulk(folder: Path, saved: dict, indexes: dict[str, list[str]]) -> float:
                 conn.execute(f"CREATE TABLE bulk_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED "
                              "INCLUDING CONSTRAINTS)")
                 conn.execute(f"COPY bulk_{table} ({columns}) FROM '{path}' (FORMAT binary)")
-                for number, definition in enumerate(indexes[table]):
-                    definition = re.sub(r"INDEX \S+ ON public\.(\S+)", rf"INDEX bulk_{table}_{number} ON bulk_\1",
-                                        definition)
+                for definition in _on_new_tables(table, indexes[table]):
                     conn.execute(definition)
         seconds = time.perf_counter() - started
         conn.execute(f"DROP TABLE {', '.join('bulk_' + table for table in TABLES)}")
+    return seconds
+
+
+def _new_tables(conn, tables: list[str], saved: dict) -> None:
+    with conn.transaction():
+        conn.execute("SET LOCAL jit = off")
+        for table in tables:
+            columns, path = saved[table]
+            conn.execute(f"CREATE TABLE bulk_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED "
+                         "INCLUDING CONSTRAINTS)")
+            conn.execute(f"COPY bulk_{table} ({columns}) FROM '{path}' (FORMAT binary)")
+
+
+def _build_indexes(conn, queue: list[str], lock: threading.Lock) -> None:
+    conn.execute("SET max_parallel_maintenance_workers = 0")
+    while True:
+        with lock:
+            if not queue:
+                return
+            definition = queue.pop(0)
+        conn.execute(definition)
+
+
+def _on_both(work_a, work_b) -> None:
+    """Run the two callables at once (each on its own connection); raise the first failure."""
+    failures = []
+
+    def run(work):
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in (work_a, work_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def parallel(folder: Path, saved: dict, indexes: dict[str, list[str]]) -> float:
+    queue = [definition for table in TABLES for definition in _on_new_tables(table, indexes[table])]
+    # the longest builds first (the projects' GiSTs and trigram GINs), so that neither connection is left with one
+    queue.sort(key=lambda definition: ("USING gist" not in definition and "USING gin" not in definition,
+                                       "ON bulk_projects_project " not in definition))
+    lock = threading.Lock()
+    with connect(folder) as first, connect(folder) as second:
+        started = time.perf_counter()
+        _on_both(lambda: _new_tables(first, ["projects_project"], saved),
+                 lambda: _new_tables(second, [table for table in TABLES if table != "projects_project"], saved))
+        _on_both(lambda: _build_indexes(first, queue, lock), lambda: _build_indexes(second, queue, lock))
+        seconds = time.perf_counter() - started
+        first.execute(f"DROP TABLE {', '.join('bulk_' + table for table in TABLES)}")
     return seconds
 
 
@@ -112,13 +178,14 @@ def main() -> None:
               f"{args.rounds} rounds after a warm-up", flush=True)
         floor_command = ["ogr2ogr", "-f", "PostgreSQL", f"PG:dbname={DB_NAME} host={folder} user=postgres",
                          str(source), "-nln", "import_floor", "-overwrite"]
-        times = {"floor": [], "insert": [], "bulk": []}
+        times = {"floor": [], "insert": [], "bulk": [], "parallel": []}
         for number in range(args.rounds + 1):
             clean(folder)
             row = {"floor": timed(floor_command, os.environ)[0]}
             clean(folder)
             row["insert"] = insert(folder, saved)
             row["bulk"] = bulk(folder, saved, indexes)
+            row["parallel"] = parallel(folder, saved, indexes)
             print(f"  round {number}{' (warm-up)' if not number else ''}: "
                   + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in row.items())
                   + f"; load {os.getloadavg()[0]:.1f}", flush=True)
@@ -132,7 +199,8 @@ def main() -> None:
     floor = median(times["floor"])
     print(f"\nmedians: floor (ogr2ogr) {floor:.2f} s; the rows into the live tables {median(times['insert']):.2f} s "
           f"({median(times['insert']) / floor:.2f}x); into new tables, indexes built after {median(times['bulk']):.2f} s "
-          f"({median(times['bulk']) / floor:.2f}x)")
+          f"({median(times['bulk']) / floor:.2f}x); the same on two connections at once "
+          f"{median(times['parallel']):.2f} s ({median(times['parallel']) / floor:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -145,17 +145,20 @@ def _on_both(work_a, work_b) -> None:
 
 def parallel(folder: Path, saved: dict, indexes: dict[str, list[str]]) -> float:
     queue = [definition for table in TABLES for definition in _on_new_tables(table, indexes[table])]
-    # the longest builds first (the projects' GiSTs and trigram GINs), so that neither connection is left with one
+    # the longest builds first (the projects' GiSTs and trigram GINs): no long build is left to the end on one
+    # connection while the other has nothing to do
     queue.sort(key=lambda definition: ("USING gist" not in definition and "USING gin" not in definition,
                                        "ON bulk_projects_project " not in definition))
     lock = threading.Lock()
     with connect(folder) as first, connect(folder) as second:
-        started = time.perf_counter()
-        _on_both(lambda: _new_tables(first, ["projects_project"], saved),
-                 lambda: _new_tables(second, [table for table in TABLES if table != "projects_project"], saved))
-        _on_both(lambda: _build_indexes(first, queue, lock), lambda: _build_indexes(second, queue, lock))
-        seconds = time.perf_counter() - started
-        first.execute(f"DROP TABLE {', '.join('bulk_' + table for table in TABLES)}")
+        try:
+            started = time.perf_counter()
+            _on_both(lambda: _new_tables(first, ["projects_project"], saved),
+                     lambda: _new_tables(second, [table for table in TABLES if table != "projects_project"], saved))
+            _on_both(lambda: _build_indexes(first, queue, lock), lambda: _build_indexes(second, queue, lock))
+            seconds = time.perf_counter() - started
+        finally:  # each connection committed its tables: they stay unless dropped
+            first.execute(f"DROP TABLE IF EXISTS {', '.join('bulk_' + table for table in TABLES)}")
     return seconds
 
 

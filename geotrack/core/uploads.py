@@ -4,8 +4,8 @@ GDAL picks a driver from a file's content, not its name, and several drivers fol
 names (an OGR or raster VRT names other files, `/vsicurl/` URLs, `PG:` connections; GDALG runs
 pipelines). So every upload is (1) checked here against the one format it declares before any
 GDAL sees it, (2) opened with that format's driver alone (pyogrio's GDAL keeps only the import drivers in
-every process, `configure_vector_gdal`, and holds just the declared one while an upload is opened,
-`only_driver`; rasterio passes an allowed-driver list of one, `driver="GTiff"`, layers/rasters.py), and (3) under
+every process, `configure_vector_gdal`, and holds just the named one while an upload is opened,
+`read_upload_info` and `open_upload_arrow`, which take the driver by name; rasterio passes an allowed-driver list of one, `driver="GTiff"`, layers/rasters.py), and (3) under
 `NO_REFERENCES`, the configuration that keeps GDAL off the network and away from sibling files.
 SECURITY.md ("Uploads") lists every entry point and why each setting was chosen.
 """
@@ -215,7 +215,7 @@ def check_import(path: Path, declared: str, limits: ZipLimits) -> str:
 _configured = threading.Lock()
 _done = False
 _drivers: dict[str, int] = {}  # the import drivers' handles in pyogrio's GDAL, by name (configure_vector_gdal)
-_opening = threading.Lock()  # one upload opened at a time per process (only_driver)
+_opening = threading.Lock()  # one upload opened at a time per process (driver_alone)
 
 
 @functools.cache
@@ -233,8 +233,8 @@ def _pyogrio_gdal() -> ctypes.CDLL:
 
 
 @contextlib.contextmanager
-def only_driver(declared: str):
-    """While open, pyogrio's GDAL holds one driver: the one the upload's declared format names.
+def driver_alone(driver: str):
+    """While open, pyogrio's GDAL holds one driver, `driver`, one of the import drivers.
 
     pyogrio (0.13) hands GDALOpenEx no allowed-driver list, so the other import drivers are deregistered for the
     open and registered again after: an open in this block can pick no other driver, whatever the content says.
@@ -243,9 +243,11 @@ def only_driver(declared: str):
     the rows happens outside it.
     """
     configure_vector_gdal()
-    lib, keep = _pyogrio_gdal(), IMPORT_DRIVERS[declared]
+    if driver not in _drivers:
+        raise ValueError(f"{driver!r} is not an import driver")
+    lib = _pyogrio_gdal()
     with _opening:
-        others = [handle for name, handle in _drivers.items() if name != keep]
+        others = [handle for name, handle in _drivers.items() if name != driver]
         for handle in others:
             lib.GDALDeregisterDriver(handle)
         try:
@@ -255,12 +257,30 @@ def only_driver(declared: str):
                 lib.GDALRegisterDriver(handle)
 
 
+def read_upload_info(gdal_path: str, *, driver: str, **options) -> dict:
+    """pyogrio's read_info of an upload, which GDAL opens with `driver` alone; options as pyogrio takes them."""
+    with driver_alone(driver):
+        return pyogrio.read_info(gdal_path, **options)
+
+
+@contextlib.contextmanager
+def open_upload_arrow(gdal_path: str, *, driver: str, **options):
+    """pyogrio's Arrow stream of an upload, (meta, reader), which GDAL opens with `driver` alone.
+
+    Only the open holds the driver lock: the rows are read outside it, and the dataset is closed on leaving.
+    """
+    with contextlib.ExitStack() as stack:
+        with driver_alone(driver):
+            opened = stack.enter_context(pyogrio.raw.open_arrow(gdal_path, **options))
+        yield opened
+
+
 def configure_vector_gdal() -> None:
     """Once per process: pyogrio's GDAL keeps only the import drivers and follows no reference.
 
     GDAL_SKIP is honoured when drivers are registered, so the drivers are registered again after it
     is set: every other vector driver (OGR_VRT, GDALG, PostgreSQL-like, WFS/OAPIF/HTTP, SQLite,
-    ...) is unloaded for the whole process. Each upload is then opened with its one driver (only_driver).
+    ...) is unloaded for the whole process. Each upload is then opened with its one driver (driver_alone).
     """
     global _done
     with _configured:

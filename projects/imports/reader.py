@@ -2,19 +2,17 @@
 
 GeoJSON, GeoPackage, a zipped Shapefile, CSV with a WKT column or lon/lat columns, or FlatGeobuf.
 The format is the one the file's name declares; its content is checked against that format before
-GDAL sees it (geotrack/core/uploads.py), GDAL opens it with that format's driver alone (`only_driver`), and
-must report that driver once the file is open.
+GDAL sees it (geotrack/core/uploads.py), GDAL opens it with that format's driver alone, named in each call
+(`read_upload_info`, `open_upload_arrow`), and must report that driver once the file is open.
 Coordinates are transformed in one vectorised call (pyproj + shapely), never row by row.
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyogrio
 import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -22,7 +20,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geotrack.core.uploads import (ACCEPTED_IMPORTS, IMPORT_DRIVERS, IMPORT_SUFFIXES, UploadRefused, ZipLimits,
-                                   check_import, declared_import_format, only_driver)
+                                   check_import, declared_import_format, open_upload_arrow, read_upload_info)
 
 SUFFIXES = tuple(IMPORT_SUFFIXES)
 # The connection prefixes by which GDAL opens a path with one named driver only.
@@ -118,14 +116,12 @@ def open_import(path: Path, *, mapping: dict[str, str] | None = None) -> OpenedI
     except UploadRefused as exc:
         raise ImportFileError(str(exc), too_large=exc.too_large) from exc
     options = _csv_options(path, mapping or {}) if declared == "csv" else {}
-    # GDAL holds the declared format's driver alone while it opens the file (only_driver: pyogrio 0.13 takes no
-    # driver argument, its keyword arguments become the dataset's open options); GeoJSON, CSV and GeoPackage are
-    # named in the path as well (GDAL's "GeoJSON:", "CSV:", "GPKG:" prefixes). The driver GDAL reports is
-    # checked below before a row is read.
+    # GDAL holds the declared format's driver alone while it opens the file (read_upload_info); GeoJSON, CSV and
+    # GeoPackage are named in the path as well (GDAL's "GeoJSON:", "CSV:", "GPKG:" prefixes). The driver GDAL
+    # reports is checked below before a row is read.
     gdal_path = DRIVER_PREFIXES.get(declared, "") + gdal_path
     try:
-        with only_driver(declared):
-            info = pyogrio.read_info(gdal_path, force_feature_count=True, **options)
+        info = read_upload_info(gdal_path, driver=IMPORT_DRIVERS[declared], force_feature_count=True, **options)
     except Exception as exc:  # noqa: BLE001 - any GDAL error means the file is unreadable as its format
         raise ImportFileError(_("The file could not be read as %(format)s; send %(accepted)s.") % {
             "format": IMPORT_DRIVERS[declared], "accepted": ACCEPTED_IMPORTS}) from exc
@@ -167,11 +163,8 @@ def iter_tables(opened: OpenedImport, source: int, *, batch_size: int = 20000):
     EPSG:4326 in one vectorised call.
     """
     try:
-        with contextlib.ExitStack() as stack:
-            with only_driver(opened.declared):  # the open only: the rows stream outside the lock
-                meta, stream = stack.enter_context(pyogrio.raw.open_arrow(
-                    opened.gdal_path, use_pyarrow=True, batch_size=batch_size, datetime_as_string=True,
-                    **opened.options))
+        with open_upload_arrow(opened.gdal_path, driver=IMPORT_DRIVERS[opened.declared], use_pyarrow=True,
+                               batch_size=batch_size, datetime_as_string=True, **opened.options) as (meta, stream):
             geometry_name = meta.get("geometry_name") or "wkb_geometry"
             for batch in stream:
                 names = batch.schema.names

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from geotrack.core.uploads import IMPORT_DRIVERS, only_driver
+from geotrack.core.uploads import IMPORT_DRIVERS, driver_alone
 from projects.imports.reader import iter_tables, open_import
 from tests.security.hostile_imports import (PASSWD_VRT, assert_nothing_written, assert_refused_by_the_api,
                                             assert_refused_by_the_command, database_vrt, feature_collection,
@@ -88,11 +88,11 @@ def test_an_upload_is_opened_with_its_declared_driver_alone(tmp_path):
     files = _files_of_each_format(tmp_path)
     for declared, path in files.items():
         assert pyogrio.read_info(path)["driver"] == IMPORT_DRIVERS[declared]  # any of the five opens it
-        with only_driver(declared):
+        with driver_alone(IMPORT_DRIVERS[declared]):
             assert set(pyogrio.list_drivers()) == {IMPORT_DRIVERS[declared]}
             assert pyogrio.read_info(path)["driver"] == IMPORT_DRIVERS[declared]
         for other in set(IMPORT_DRIVERS) - {declared}:
-            with only_driver(other), pytest.raises(pyogrio.errors.DataSourceError):
+            with driver_alone(IMPORT_DRIVERS[other]), pytest.raises(pyogrio.errors.DataSourceError):
                 pyogrio.read_info(path)
     assert set(pyogrio.list_drivers()) == set(IMPORT_DRIVERS.values())
 
@@ -108,7 +108,7 @@ def test_opens_of_other_formats_take_turns(tmp_path):
     def open_many(declared: str) -> list[int]:
         found = []
         for _ in range(25):
-            with only_driver(declared):
+            with driver_alone(IMPORT_DRIVERS[declared]):
                 found.append(pyogrio.read_info(files[declared])["features"])
             found.append(sum(len(table) for table in iter_tables(opened[declared], 4326, batch_size=1)))
         return found

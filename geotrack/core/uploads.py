@@ -6,7 +6,8 @@ pipelines). So every upload is (1) checked here against the one format it declar
 GDAL sees it, (2) opened with that format's driver alone (pyogrio's GDAL keeps only the import drivers in
 every process, `configure_vector_gdal`, and holds just the named one while an upload is opened by
 `read_upload_info` or `open_upload_arrow`, which take the driver by name; rasterio passes an allowed-driver
-list of one, `driver="GTiff"`, layers/rasters.py), and (3) under `NO_REFERENCES`, the configuration that keeps GDAL off the network and away from sibling files.
+list of one, `driver="GTiff"`, layers/rasters.py), and (3) under `NO_REFERENCES`, the configuration that keeps
+GDAL off the network and away from sibling files.
 SECURITY.md ("Uploads") lists every entry point and why each setting was chosen.
 """
 from __future__ import annotations
